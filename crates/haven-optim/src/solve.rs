@@ -1,0 +1,360 @@
+//! The solver driver: Lagrangian bound, heuristics, branch and bound, final check.
+
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+use crate::bnb::Bnb;
+use crate::check::check_assignment;
+use crate::core::{Core, NONE, feasible_profit, subgradient};
+use crate::heur::{Ls, greedy};
+use crate::model::{Problem, Sense};
+
+/// Options of [`solve`] and [`solve_warm`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SolveOptions {
+    /// Wall-clock limit in milliseconds (default 10,000). The solver stops earlier when it
+    /// proves optimality.
+    pub time_limit_ms: u64,
+    /// Seed of the random choices (default 0).
+    pub seed: u64,
+    /// Local-search threads (default 2; 0 = one per core).
+    pub threads: usize,
+    /// Effort limit of the final local search, in rounds (default: none, time decides).
+    /// With an effort limit that binds before the time limit the result depends only on
+    /// the problem, the options and the seed.
+    pub max_rounds: Option<u64>,
+    /// Node limit of branch and bound (default 20,000,000).
+    pub node_limit: u64,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            time_limit_ms: 10_000,
+            seed: 0,
+            threads: 2,
+            max_rounds: None,
+            node_limit: 20_000_000,
+        }
+    }
+}
+
+/// Outcome class of a solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A feasible solution proven optimal (gap 0).
+    Optimal,
+    /// A feasible solution with a proven bound but a positive gap.
+    Feasible,
+    /// Proven that no feasible solution exists.
+    Infeasible,
+    /// No feasible solution found, infeasibility not proven.
+    Unknown,
+}
+
+/// Work counters, for reports and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SolveStats {
+    /// Subgradient iterations.
+    pub lagrangian_iterations: usize,
+    /// Local-search rounds (descents) over all threads.
+    pub local_search_rounds: u64,
+    /// Branch-and-bound nodes.
+    pub nodes: u64,
+    /// Branch and bound ran to completion.
+    pub search_complete: bool,
+    /// Started from a previous solution.
+    pub warm_start: bool,
+}
+
+/// The answer of the solver. Serialises to the JSON report
+/// `{"name","sense","mode","status","objective","bound","gap","optimal","feasible","time_ms","seed","assignment","shadow_prices","stats"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Solution {
+    /// Problem name.
+    pub name: String,
+    /// Problem sense.
+    pub sense: Sense,
+    /// Outcome.
+    pub status: Status,
+    /// Total value (profit or cost) of the assignment, recomputed by the checker; None
+    /// when no feasible solution is known.
+    pub objective: Option<f64>,
+    /// Proven bound on the optimum (upper for maximisation, lower for minimisation);
+    /// None when the problem is proven infeasible.
+    pub bound: Option<f64>,
+    /// |bound − objective| / max(1, |objective|); 0 when optimal.
+    pub gap: Option<f64>,
+    /// Proven optimal.
+    pub optimal: bool,
+    /// The assignment passed the independent checker.
+    pub feasible: bool,
+    /// Wall-clock time of the solve.
+    pub time_ms: u64,
+    /// The seed used.
+    pub seed: u64,
+    /// Place index of each item in input order, None when unplaced.
+    pub assignment: Vec<Option<usize>>,
+    /// `shadow_prices[i][k]`: how much the objective would improve (LP estimate) per extra
+    /// unit of resource k at place i. Zero for capacity that is not binding.
+    pub shadow_prices: Vec<Vec<f64>>,
+    /// Work counters.
+    pub stats: SolveStats,
+}
+
+/// Solve from scratch. Never panics on valid [`Problem`]s; never fails: infeasible problems
+/// give `status: infeasible`.
+pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
+    solve_inner(p, opts, None)
+}
+
+/// Re-solve after a change (typically one capacity, see [`Problem::set_capacity`]) starting
+/// from a previous solution of the same items and places: its assignment (repaired where it
+/// no longer fits) and its shadow prices warm-start the search and the bound.
+pub fn solve_warm(p: &Problem, previous: &Solution, opts: &SolveOptions) -> Solution {
+    solve_inner(p, opts, Some(previous))
+}
+
+fn to_options(p: &Problem, c: &Core, a: &[Option<usize>]) -> Vec<u32> {
+    (0..p.num_items())
+        .map(|j| match a.get(j).copied().flatten() {
+            Some(i) => match p.find_option(j, i) {
+                Some(o) if c.alive[o] => o as u32,
+                _ => NONE,
+            },
+            None => NONE,
+        })
+        .collect()
+}
+
+fn run_ls(
+    c: &Core,
+    start: &[u32],
+    lambda: &[f64],
+    seed: u64,
+    threads: usize,
+    deadline: Instant,
+    rounds: u64,
+    target: f64,
+) -> (Option<Vec<u32>>, f64, u64) {
+    let threads = threads.max(1);
+    let results: Vec<(Option<Vec<u32>>, f64, u64)> = if threads == 1 || c.n < 8 {
+        let mut ls = Ls::new(c, start, lambda, seed);
+        let (a, v) = ls.run(deadline, rounds, target);
+        vec![(a, v, ls.rounds)]
+    } else {
+        std::thread::scope(|s| {
+            let hs: Vec<_> = (0..threads)
+                .map(|t| {
+                    s.spawn(move || {
+                        let mut ls = Ls::new(c, start, lambda, seed.wrapping_mul(1_000_003).wrapping_add(t as u64));
+                        let (a, v) = ls.run(deadline, rounds, target);
+                        (a, v, ls.rounds)
+                    })
+                })
+                .collect();
+            hs.into_iter()
+                .map(|h| h.join().unwrap_or((None, f64::NEG_INFINITY, 0)))
+                .collect()
+        })
+    };
+    let mut best = (None, f64::NEG_INFINITY, 0);
+    let mut rounds_total = 0;
+    for (a, v, r) in results {
+        rounds_total += r;
+        if a.is_some() && (best.0.is_none() || v > best.1) {
+            best = (a, v, 0);
+        }
+    }
+    (best.0, best.1, rounds_total)
+}
+
+fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Solution {
+    let start = Instant::now();
+    let limit = Duration::from_millis(opts.time_limit_ms.max(1));
+    let deadline = start + limit;
+    let at = |f: f64| start + limit.mul_f64(f);
+    let c = Core::new(p);
+    let mk = c.m * c.k;
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map(|x| x.get()).unwrap_or(1)
+    } else {
+        opts.threads
+    };
+    let mut stats = SolveStats {
+        warm_start: warm.is_some(),
+        ..Default::default()
+    };
+    let eps = |v: f64| 1e-9 * v.abs().max(1.0);
+
+    // incumbent in profit space
+    let mut inc: Option<Vec<u32>> = None;
+    let mut inc_v = f64::NEG_INFINITY;
+    let consider = |a: Vec<u32>, inc: &mut Option<Vec<u32>>, inc_v: &mut f64| {
+        if let Some(v) = feasible_profit(&c, &a) {
+            if inc.is_none() || v > *inc_v + eps(*inc_v) {
+                *inc_v = v;
+                *inc = Some(a);
+            }
+        }
+    };
+    let mut lambda0 = vec![0.0; mk];
+    let mut warm_start = None;
+    if let Some(w) = warm {
+        let a = to_options(p, &c, &w.assignment);
+        consider(a.clone(), &mut inc, &mut inc_v);
+        warm_start = Some(a);
+        for i in 0..c.m.min(w.shadow_prices.len()) {
+            for r in 0..c.k.min(w.shadow_prices[i].len()) {
+                lambda0[i * c.k + r] = w.shadow_prices[i][r].max(0.0);
+            }
+        }
+    }
+
+    // 1. bound
+    let iters = if warm.is_some() { 60 } else { 400 };
+    let lag = subgradient(&c, &lambda0, inc_v, iters, at(0.3));
+    stats.lagrangian_iterations += lag.iterations;
+    let mut lambda = lag.lambda;
+    let mut ub = lag.bound;
+    if ub == f64::NEG_INFINITY {
+        return finish(p, &c, opts, start, None, None, &lambda, true, stats);
+    }
+    let proven = |v: f64, ub: f64| v.is_finite() && c.round_bound(ub) <= v + 1e-9 * v.abs().max(1.0);
+
+    // 2. heuristic
+    let g = greedy(&c, &lambda);
+    let ls_start = match &warm_start {
+        Some(a) => a.clone(),
+        None => g.clone(),
+    };
+    consider(g.clone(), &mut inc, &mut inc_v);
+    if !proven(inc_v, ub) {
+        let small_rounds = if c.n <= 400 { 30 } else { 200 };
+        let (a, v, r) = run_ls(&c, &ls_start, &lambda, opts.seed, 1, at(0.5), small_rounds, c.round_bound(ub));
+        stats.local_search_rounds += r;
+        if let Some(a) = a {
+            if inc.is_none() || v > inc_v + eps(inc_v) {
+                inc = Some(a);
+                inc_v = v;
+            }
+        }
+    }
+    // 3. sharpen the bound against the incumbent
+    if !proven(inc_v, ub) {
+        let lag2 = subgradient(&c, &lambda, inc_v, if warm.is_some() { 60 } else { 300 }, at(0.6));
+        stats.lagrangian_iterations += lag2.iterations;
+        if lag2.bound < ub {
+            ub = lag2.bound;
+            lambda = lag2.lambda;
+        }
+    }
+    // 4. exact search on small instances
+    let small = c.n <= 1000 && p.num_options() <= 100_000;
+    if small && !proven(inc_v, ub) {
+        let mut b = Bnb::new(&c, &lambda, inc.as_deref().map(|a| (a, inc_v)), opts.node_limit, at(0.9));
+        b.run();
+        stats.nodes = b.nodes;
+        if let Some(a) = b.best_asg.take() {
+            if inc.is_none() || b.best > inc_v + eps(inc_v) {
+                inc = Some(a);
+                inc_v = b.best;
+            }
+        }
+        if !b.aborted {
+            stats.search_complete = true;
+            return finish(p, &c, opts, start, inc, Some(inc_v), &lambda, true, stats);
+        }
+    }
+    // 5. anytime local search with the remaining time
+    if !proven(inc_v, ub) && Instant::now() < deadline {
+        let st = inc.clone().unwrap_or(g);
+        let (a, v, r) = run_ls(
+            &c,
+            &st,
+            &lambda,
+            opts.seed.wrapping_add(1),
+            threads,
+            deadline,
+            opts.max_rounds.unwrap_or(u64::MAX),
+            c.round_bound(ub),
+        );
+        stats.local_search_rounds += r;
+        if let Some(a) = a {
+            if inc.is_none() || v > inc_v + eps(inc_v) {
+                inc = Some(a);
+            }
+        }
+    }
+    finish(p, &c, opts, start, inc, Some(ub), &lambda, false, stats)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    p: &Problem,
+    c: &Core,
+    opts: &SolveOptions,
+    start: Instant,
+    inc: Option<Vec<u32>>,
+    ub: Option<f64>,
+    lambda: &[f64],
+    complete: bool,
+    stats: SolveStats,
+) -> Solution {
+    let sign = c.sign;
+    let assignment: Vec<Option<usize>> = match &inc {
+        Some(a) => a.iter().map(|&o| (o != NONE).then(|| c.place(o as usize))).collect(),
+        None => vec![None; c.n],
+    };
+    let chk = check_assignment(p, &assignment);
+    let feasible = inc.is_some() && chk.feasible;
+    let objective = feasible.then_some(chk.objective);
+    // bound in profit space: complete search ⇒ the incumbent is optimal
+    let ub_profit = match (complete, feasible, ub) {
+        (true, true, _) => Some(chk.objective * sign),
+        (true, false, _) => None,
+        (false, _, Some(u)) if u.is_finite() => Some(c.round_bound(u)),
+        _ => None,
+    };
+    let bound = ub_profit.map(|u| u * sign);
+    let optimal = match (objective, ub_profit) {
+        (Some(v), Some(u)) => v * sign >= u - 1e-9 * u.abs().max(1.0),
+        _ => false,
+    };
+    let gap = match (objective, bound) {
+        (Some(v), Some(b)) if optimal => {
+            let _ = (v, b);
+            Some(0.0)
+        }
+        (Some(v), Some(b)) => Some((b - v).abs() / v.abs().max(1.0)),
+        _ => None,
+    };
+    let status = if optimal {
+        Status::Optimal
+    } else if feasible {
+        Status::Feasible
+    } else if bound.is_none() && (complete || ub.is_none_or(|u| u == f64::NEG_INFINITY)) {
+        Status::Infeasible
+    } else {
+        Status::Unknown
+    };
+    let k = c.k;
+    let shadow_prices = (0..c.m).map(|i| lambda[i * k..(i + 1) * k].to_vec()).collect();
+    Solution {
+        name: p.name.clone(),
+        sense: p.sense,
+        status,
+        objective,
+        bound,
+        gap,
+        optimal,
+        feasible,
+        time_ms: start.elapsed().as_millis() as u64,
+        seed: opts.seed,
+        assignment: if feasible { assignment } else { vec![None; c.n] },
+        shadow_prices,
+        stats,
+    }
+}
