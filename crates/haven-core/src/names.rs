@@ -50,8 +50,10 @@
 //! 5. **Doubled consonants collapse** when written next to each other (Hossein → `hsn`,
 //!    Mohammad → `mhmd`, الله → `l`), but not across a vowel (Leila/لیلا → `ll`).
 //! 6. **A final `h` goes.** Latin `-eh`/`-ah` cannot tell a silent ه (Fatemeh/فاطمه) from
-//!    ح (Saleh/صالح), and Arabic-style spellings drop it (Fatima), so a token-final `h`
-//!    of either kind is dropped in both scripts: Fatemeh, Fatima, فاطمه → `ftm`.
+//!    ح (Saleh/صالح), and Arabic-style spellings drop it (Fatima). So a token-final ه is
+//!    a vowel (the silent `-e`), a token-final ح is dropped, and a Latin token-final `h`
+//!    is dropped: Fatemeh, Fatima, فاطمه → `ftm`; Saleh, صالح → `sl`; Maliheh, ملیحه →
+//!    `mlh`.
 //!
 //! # What the key does not do
 //!
@@ -332,6 +334,8 @@ fn persian_units(token: &str) -> Vec<Unit> {
         let next = letters.get(i + 1).copied();
         let unit = match c {
             'ا' => Unit::Vowel,
+            // The silent final -e (فاطمه); rule 6 drops a final ح in `finish`.
+            'ه' if i > 0 && i + 1 == letters.len() => Unit::Vowel,
             'ء' | 'ع' => Unit::Glottal,
             'ی' => {
                 if i == 0 {
@@ -463,6 +467,8 @@ mod tests {
             &["Abdollah", "Abdullah", "Abdolah", "عبدالله", "عبدالّله"],
         ),
         ("sl", &["Saleh", "Salih", "صالح"]),
+        ("mlh", &["Maliheh", "Malihe", "Maleeha", "ملیحه"]),
+        ("sh", &["Shah", "شاه"]),
     ];
 
     #[test]

@@ -380,3 +380,32 @@ fn bad_configuration_is_an_error() {
         Err(ScenarioError::Config(_))
     ));
 }
+
+/// Every spelling the generator registers is found from the Persian form (and back) by
+/// the search keys of `haven_core::names`.
+#[test]
+fn registered_spellings_share_search_keys() {
+    use haven_core::names::joined_key;
+    let tables = [
+        data::MALE,
+        data::FEMALE,
+        data::BOY,
+        data::GIRL,
+        data::FAMILY,
+        std::slice::from_ref(&data::SEYED),
+    ];
+    let mut misses = Vec::new();
+    for name in tables.iter().flat_map(|t| t.iter()) {
+        let key = joined_key(name.persian);
+        for latin in name.latin {
+            if joined_key(latin) != key {
+                misses.push(format!(
+                    "{latin} {} / {} {key}",
+                    joined_key(latin),
+                    name.persian
+                ));
+            }
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}
