@@ -10,8 +10,8 @@
 //! memory (VmHWM) of the process.
 
 use haven_optim::{
-    ResettlementParams, Sense, SolveOptions, check_assignment, generate_resettlement, read_json_problem,
-    read_orlib_gap, solve, solve_warm,
+    ResettlementParams, Sense, SolveOptions, check_assignment, generate_resettlement,
+    read_json_problem, read_orlib_gap, solve, solve_warm,
 };
 use std::process::ExitCode;
 
@@ -30,58 +30,116 @@ fn main() -> ExitCode {
     let mut full = false;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
-    let num = |i: usize| -> u64 { args.get(i).and_then(|s| s.parse().ok()).unwrap_or_else(|| { eprintln!("bad number after {}", args[i - 1]); std::process::exit(2) }) };
+    let num = |i: usize| -> u64 {
+        args.get(i).and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            eprintln!("bad number after {}", args[i - 1]);
+            std::process::exit(2)
+        })
+    };
     while i < args.len() {
         match args[i].as_str() {
-            "--time-limit-ms" => { i += 1; opts.time_limit_ms = num(i); }
-            "--seed" => { i += 1; opts.seed = num(i); }
-            "--threads" => { i += 1; opts.threads = num(i) as usize; }
-            "--max-rounds" => { i += 1; opts.max_rounds = Some(num(i)); }
+            "--time-limit-ms" => {
+                i += 1;
+                opts.time_limit_ms = num(i);
+            }
+            "--seed" => {
+                i += 1;
+                opts.seed = num(i);
+            }
+            "--threads" => {
+                i += 1;
+                opts.threads = num(i) as usize;
+            }
+            "--max-rounds" => {
+                i += 1;
+                opts.max_rounds = Some(num(i));
+            }
             "--max" => maximize = true,
             "--full" => full = true,
-            "--resettle" => { resettle = Some((num(i + 1) as usize, num(i + 2) as usize)); i += 2; }
+            "--resettle" => {
+                resettle = Some((num(i + 1) as usize, num(i + 2) as usize));
+                i += 2;
+            }
             f => files.push(f.to_string()),
         }
         i += 1;
     }
     if let Some((n, m)) = resettle {
         let t = std::time::Instant::now();
-        let par = ResettlementParams { households: n, places: m, seed: opts.seed + 1, ..Default::default() };
+        let par = ResettlementParams {
+            households: n,
+            places: m,
+            seed: opts.seed + 1,
+            ..Default::default()
+        };
         let p = generate_resettlement(&par);
         let gen_ms = t.elapsed().as_millis();
         let s = solve(&p, &opts);
         let chk = check_assignment(&p, &s.assignment);
         println!(
             "{{\"name\":\"{}\",\"options\":{},\"generate_ms\":{gen_ms},\"objective\":{:?},\"bound\":{:?},\"gap\":{:?},\"feasible\":{},\"checker\":{},\"time_ms\":{},\"stats\":{}}}",
-            p.name, p.num_options(), s.objective, s.bound, s.gap, s.feasible, chk.feasible, s.time_ms,
+            p.name,
+            p.num_options(),
+            s.objective,
+            s.bound,
+            s.gap,
+            s.feasible,
+            chk.feasible,
+            s.time_ms,
             serde_json::to_string(&s.stats).unwrap_or_default()
         );
         // warm re-solve: the most valuable binding place loses 10 % of its persons capacity
         let mut best = (0usize, -1.0);
         for (pl, v) in s.shadow_prices.iter().enumerate() {
-            if v[0] > best.1 { best = (pl, v[0]); }
+            if v[0] > best.1 {
+                best = (pl, v[0]);
+            }
         }
         let mut q = p.clone();
         let cap = q.capacity(best.0)[0];
-        if let Err(e) = q.set_capacity(best.0, 0, (cap * 0.9).floor()) { eprintln!("{e}"); return ExitCode::FAILURE; }
-        let wopts = SolveOptions { time_limit_ms: 1000, ..opts.clone() };
+        if let Err(e) = q.set_capacity(best.0, 0, (cap * 0.9).floor()) {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+        let wopts = SolveOptions {
+            time_limit_ms: 1000,
+            ..opts.clone()
+        };
         let w = solve_warm(&q, &s, &wopts);
         let chk = check_assignment(&q, &w.assignment);
         println!(
             "{{\"warm_resolve\":true,\"place\":{},\"capacity\":[{cap},{}],\"objective\":{:?},\"bound\":{:?},\"gap\":{:?},\"feasible\":{},\"checker\":{},\"time_ms\":{},\"peak_mem_mb\":{:?}}}",
-            best.0, (cap * 0.9).floor(), w.objective, w.bound, w.gap, w.feasible, chk.feasible, w.time_ms, peak_mem_mb()
+            best.0,
+            (cap * 0.9).floor(),
+            w.objective,
+            w.bound,
+            w.gap,
+            w.feasible,
+            chk.feasible,
+            w.time_ms,
+            peak_mem_mb()
         );
         return ExitCode::SUCCESS;
     }
     let mut status = ExitCode::SUCCESS;
     for f in files {
-        let probs = if f.ends_with(".json") { read_json_problem(&f).map(|p| vec![p]) } else { read_orlib_gap(&f) };
+        let probs = if f.ends_with(".json") {
+            read_json_problem(&f).map(|p| vec![p])
+        } else {
+            read_orlib_gap(&f)
+        };
         let probs = match probs {
             Ok(p) => p,
-            Err(e) => { eprintln!("{e}"); status = ExitCode::FAILURE; continue; }
+            Err(e) => {
+                eprintln!("{e}");
+                status = ExitCode::FAILURE;
+                continue;
+            }
         };
         for mut p in probs {
-            if maximize { p.sense = Sense::Maximize; }
+            if maximize {
+                p.sense = Sense::Maximize;
+            }
             let s = solve(&p, &opts);
             if full {
                 println!("{}", serde_json::to_string(&s).unwrap_or_default());
@@ -92,7 +150,9 @@ fn main() -> ExitCode {
                     s.objective.map_or("null".into(), |v| v.to_string()),
                     s.bound.map_or("null".into(), |v| v.to_string()),
                     s.gap.map_or("null".into(), |v| format!("{v:.6}")),
-                    s.optimal, s.feasible, s.time_ms,
+                    s.optimal,
+                    s.feasible,
+                    s.time_ms,
                     serde_json::to_string(&s.stats).unwrap_or_default()
                 );
             }

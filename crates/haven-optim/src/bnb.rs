@@ -95,7 +95,11 @@ impl<'c, 'p> Bnb<'c, 'p> {
             if self.decided[j] {
                 continue;
             }
-            let (mut b1, mut b2) = if c.optional { (0.0, f64::NEG_INFINITY) } else { (f64::NEG_INFINITY, f64::NEG_INFINITY) };
+            let (mut b1, mut b2) = if c.optional {
+                (0.0, f64::NEG_INFINITY)
+            } else {
+                (f64::NEG_INFINITY, f64::NEG_INFINITY)
+            };
             let mut arg = NONE;
             let mut count = 0;
             for o in c.p.options(j) {
@@ -130,7 +134,10 @@ impl<'c, 'p> Bnb<'c, 'p> {
             if arg != NONE {
                 relax_profit += c.profit(arg as usize);
                 let i = c.place(arg as usize);
-                for (x, r) in self.load[i * k..(i + 1) * k].iter_mut().zip(c.need(j, arg as usize)) {
+                for (x, r) in self.load[i * k..(i + 1) * k]
+                    .iter_mut()
+                    .zip(c.need(j, arg as usize))
+                {
                     *x += r;
                 }
             }
@@ -202,7 +209,9 @@ impl<'c, 'p> Bnb<'c, 'p> {
 
     fn node(&mut self, d: usize) {
         self.nodes += 1;
-        if self.nodes > self.node_limit || (self.nodes % 256 == 0 && Instant::now() >= self.deadline) {
+        if self.nodes > self.node_limit
+            || (self.nodes % 256 == 0 && Instant::now() >= self.deadline)
+        {
             self.aborted = true;
             return;
         }
@@ -225,7 +234,9 @@ impl<'c, 'p> Bnb<'c, 'p> {
             if ev.relax_feasible {
                 self.record();
                 // complementary slackness: relaxed solution optimal for this node
-                if self.c.round_bound(ev.ub) <= self.c.round_bound(ev.relax_profit) + 1e-9 || self.prunable(ev.ub) {
+                if self.c.round_bound(ev.ub) <= self.c.round_bound(ev.relax_profit) + 1e-9
+                    || self.prunable(ev.ub)
+                {
                     return;
                 }
             }
@@ -238,13 +249,21 @@ impl<'c, 'p> Bnb<'c, 'p> {
             let mut g = vec![0.0; mk];
             for x in 0..mk {
                 let s = self.rem[x] - self.load[x];
-                g[x] = if self.lam[d][x] <= 0.0 && s > 0.0 { 0.0 } else { s };
+                g[x] = if self.lam[d][x] <= 0.0 && s > 0.0 {
+                    0.0
+                } else {
+                    s
+                };
                 norm += g[x] * g[x];
             }
             if norm <= 1e-18 {
                 break;
             }
-            let target = if self.best.is_finite() { self.best } else { ev.ub - 0.01 * ev.ub.abs().max(1.0) };
+            let target = if self.best.is_finite() {
+                self.best
+            } else {
+                ev.ub - 0.01 * ev.ub.abs().max(1.0)
+            };
             let t = theta * (ev.ub - target).max(1e-6) / norm;
             let saved = self.lam[d].clone();
             for x in 0..mk {

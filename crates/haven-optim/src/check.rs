@@ -44,7 +44,10 @@ pub fn check_assignment(p: &Problem, assignment: &[Option<usize>]) -> CheckRepor
                 }
             }
             Some(i) if i >= m => {
-                violations.push(format!("item {j} ({}): place {i} does not exist", p.item_name(j)));
+                violations.push(format!(
+                    "item {j} ({}): place {i} does not exist",
+                    p.item_name(j)
+                ));
             }
             Some(i) => {
                 let hit = p.options(j).find(|&o| p.option_place(o) == i);

@@ -34,12 +34,20 @@ impl<'a> Core<'a> {
             for o in p.options(j) {
                 let i = p.option_place(o);
                 let cap = p.capacity(i);
-                alive[o] = p.option_need(j, o).iter().zip(cap).all(|(r, c)| *r <= *c + 1e-9);
+                alive[o] = p
+                    .option_need(j, o)
+                    .iter()
+                    .zip(cap)
+                    .all(|(r, c)| *r <= *c + 1e-9);
             }
         }
         Core {
             p,
-            sign: if p.sense == Sense::Maximize { 1.0 } else { -1.0 },
+            sign: if p.sense == Sense::Maximize {
+                1.0
+            } else {
+                -1.0
+            },
             n: p.num_items(),
             m: p.num_places(),
             k,
@@ -65,7 +73,13 @@ impl<'a> Core<'a> {
     pub fn reduced(&self, lambda: &[f64], j: usize, o: usize) -> f64 {
         let i = self.place(o);
         let l = &lambda[i * self.k..(i + 1) * self.k];
-        self.profit(o) - self.need(j, o).iter().zip(l).map(|(r, x)| r * x).sum::<f64>()
+        self.profit(o)
+            - self
+                .need(j, o)
+                .iter()
+                .zip(l)
+                .map(|(r, x)| r * x)
+                .sum::<f64>()
     }
     /// Round a profit bound down when all data are integers.
     pub fn round_bound(&self, ub: f64) -> f64 {
@@ -98,7 +112,11 @@ pub(crate) fn lag_eval(core: &Core, lambda: &[f64], choice: &mut [u32], load: &m
         let mut bad = false;
         for (jj, c) in ch.iter_mut().enumerate() {
             let j = j0 + jj;
-            let mut best = if core.optional { 0.0 } else { f64::NEG_INFINITY };
+            let mut best = if core.optional {
+                0.0
+            } else {
+                f64::NEG_INFINITY
+            };
             let mut arg = NONE;
             for o in core.p.options(j) {
                 if !core.alive[o] {
@@ -119,7 +137,10 @@ pub(crate) fn lag_eval(core: &Core, lambda: &[f64], choice: &mut [u32], load: &m
             }
             sum += best;
             let i = core.place(arg as usize);
-            for (x, r) in ld[i * k..(i + 1) * k].iter_mut().zip(core.need(j, arg as usize)) {
+            for (x, r) in ld[i * k..(i + 1) * k]
+                .iter_mut()
+                .zip(core.need(j, arg as usize))
+            {
                 *x += r;
             }
         }
@@ -148,7 +169,12 @@ pub(crate) fn lag_eval(core: &Core, lambda: &[f64], choice: &mut [u32], load: &m
     if bad {
         return f64::NEG_INFINITY;
     }
-    total + lambda.iter().zip(&core.cap).map(|(l, b)| l * b).sum::<f64>()
+    total
+        + lambda
+            .iter()
+            .zip(&core.cap)
+            .map(|(l, b)| l * b)
+            .sum::<f64>()
 }
 
 pub(crate) struct LagResult {
@@ -244,7 +270,10 @@ pub(crate) fn feasible_profit(core: &Core, asg: &[u32]) -> Option<f64> {
             continue;
         }
         let i = core.place(o as usize);
-        for (x, r) in load[i * k..(i + 1) * k].iter_mut().zip(core.need(j, o as usize)) {
+        for (x, r) in load[i * k..(i + 1) * k]
+            .iter_mut()
+            .zip(core.need(j, o as usize))
+        {
             *x += r;
         }
     }

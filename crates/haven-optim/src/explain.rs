@@ -151,14 +151,22 @@ pub fn explain(p: &Problem, s: &Solution) -> Explanation {
                 match cur_v {
                     Some(cv) if !better(v, cv) => (
                         "worse",
-                        format!("fits, but value {} here against {} where placed", fmt(v), fmt(cv)),
+                        format!(
+                            "fits, but value {} here against {} where placed",
+                            fmt(v),
+                            fmt(cv)
+                        ),
                     ),
                     _ => (
                         "better_unused",
                         format!(
                             "fits with value {}; not taken by the search (see the solution gap){}",
                             fmt(v),
-                            if cur.is_none() && !better(v, 0.0) { " and placing would not add value" } else { "" }
+                            if cur.is_none() && !better(v, 0.0) {
+                                " and placing would not add value"
+                            } else {
+                                ""
+                            }
                         ),
                     ),
                 }
@@ -173,7 +181,11 @@ pub fn explain(p: &Problem, s: &Solution) -> Explanation {
         }
         alts.sort_by(|a, b| {
             let o = a.value.total_cmp(&b.value);
-            let o = if p.sense == Sense::Maximize { o.reverse() } else { o };
+            let o = if p.sense == Sense::Maximize {
+                o.reverse()
+            } else {
+                o
+            };
             o.then(a.place.cmp(&b.place))
         });
         alts.truncate(3);
@@ -209,11 +221,20 @@ pub fn explain(p: &Problem, s: &Solution) -> Explanation {
                 capacity: cap,
                 load: load[i * k + r],
                 slack: cap - load[i * k + r],
-                shadow_price: s.shadow_prices.get(i).and_then(|v| v.get(r)).copied().unwrap_or(0.0),
+                shadow_price: s
+                    .shadow_prices
+                    .get(i)
+                    .and_then(|v| v.get(r))
+                    .copied()
+                    .unwrap_or(0.0),
             });
         }
     }
-    places.sort_by(|a, b| b.shadow_price.total_cmp(&a.shadow_price).then(a.place.cmp(&b.place)));
+    places.sort_by(|a, b| {
+        b.shadow_price
+            .total_cmp(&a.shadow_price)
+            .then(a.place.cmp(&b.place))
+    });
     let unplaced = s.assignment.iter().filter(|x| x.is_none()).count();
     Explanation {
         items,

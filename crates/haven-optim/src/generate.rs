@@ -76,21 +76,31 @@ pub fn generate_resettlement(par: &ResettlementParams) -> Problem {
     for (i, w) in weights.iter().enumerate() {
         let cap = (persons * par.pledge_ratio * w / wsum).round().max(1.0);
         let large = (cap * (0.02 + 0.06 * rng.unit())).round();
-        let medical = if rng.unit() < 0.1 { (cap * 0.1).round().max(1.0) } else { 0.0 };
+        let medical = if rng.unit() < 0.1 {
+            (cap * 0.1).round().max(1.0)
+        } else {
+            0.0
+        };
         // places differ in integration prospects (language, diaspora, services)
         appeal.push(0.7 + 0.6 * rng.unit());
         let _ = b.place(format!("P{i:03}"), &[cap, large, medical]);
     }
     let urgency_weight = [0.0, 1.0, 1.5, 2.2, 3.2, 4.5];
     for (j, &(size, urg, med)) in hh.iter().enumerate() {
-        let need = [size, if size >= 6.0 { 1.0 } else { 0.0 }, if med { 1.0 } else { 0.0 }];
+        let need = [
+            size,
+            if size >= 6.0 { 1.0 } else { 0.0 },
+            if med { 1.0 } else { 0.0 },
+        ];
         let _ = b.item(format!("H{j:06}"), &need);
         for (i, ap) in appeal.iter().enumerate() {
             if rng.unit() >= par.eligibility {
                 continue;
             }
             let suit = ap * (0.8 + 0.4 * rng.unit());
-            let v = (10.0 * size * urgency_weight[urg as usize] * suit).round().max(1.0);
+            let v = (10.0 * size * urgency_weight[urg as usize] * suit)
+                .round()
+                .max(1.0);
             let _ = b.option(i, v);
         }
     }

@@ -30,7 +30,11 @@ pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
         if c.optional {
             b2 = b2.max(0.0).min(b1);
         }
-        let regret = if b2 == f64::NEG_INFINITY { f64::INFINITY } else { b1 - b2 };
+        let regret = if b2 == f64::NEG_INFINITY {
+            f64::INFINITY
+        } else {
+            b1 - b2
+        };
         key.push((regret, j));
     }
     key.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -51,7 +55,11 @@ pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
                 any = o as u32;
             }
             let i = c.place(o);
-            let fits = c.need(j, o).iter().zip(&rem[i * k..(i + 1) * k]).all(|(a, b)| *a <= *b + 1e-9);
+            let fits = c
+                .need(j, o)
+                .iter()
+                .zip(&rem[i * k..(i + 1) * k])
+                .all(|(a, b)| *a <= *b + 1e-9);
             if fits && r > best {
                 best = r;
                 arg = o as u32;
@@ -62,7 +70,10 @@ pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
         }
         if arg != NONE {
             let i = c.place(arg as usize);
-            for (x, r) in rem[i * k..(i + 1) * k].iter_mut().zip(c.need(j, arg as usize)) {
+            for (x, r) in rem[i * k..(i + 1) * k]
+                .iter_mut()
+                .zip(c.need(j, arg as usize))
+            {
                 *x -= r;
             }
             asg[j] = arg;
@@ -79,7 +90,10 @@ pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
             for o in c.p.options(j) {
                 let i = c.place(o);
                 let fits = c.alive[o]
-                    && c.need(j, o).iter().zip(&rem[i * k..(i + 1) * k]).all(|(a, b)| *a <= *b + 1e-9);
+                    && c.need(j, o)
+                        .iter()
+                        .zip(&rem[i * k..(i + 1) * k])
+                        .all(|(a, b)| *a <= *b + 1e-9);
                 if fits && c.profit(o) > best {
                     best = c.profit(o);
                     arg = o as u32;
@@ -87,7 +101,10 @@ pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
             }
             if arg != NONE {
                 let i = c.place(arg as usize);
-                for (x, r) in rem[i * k..(i + 1) * k].iter_mut().zip(c.need(j, arg as usize)) {
+                for (x, r) in rem[i * k..(i + 1) * k]
+                    .iter_mut()
+                    .zip(c.need(j, arg as usize))
+                {
                     *x -= r;
                 }
                 asg[j] = arg;
@@ -152,7 +169,11 @@ impl<'c, 'p> Ls<'c, 'p> {
             }
         }
         for r in 0..k {
-            base[r] = if cnt[r] > 0 { (base[r] / cnt[r] as f64).max(1e-6) } else { 1.0 };
+            base[r] = if cnt[r] > 0 {
+                (base[r] / cnt[r] as f64).max(1e-6)
+            } else {
+                1.0
+            };
         }
         let mut w = vec![0.0; m * k];
         let mut w_min = vec![0.0; m * k];
@@ -188,7 +209,10 @@ impl<'c, 'p> Ls<'c, 'p> {
             let o = self.asg[j];
             if o != NONE {
                 let i = self.c.place(o as usize);
-                for (x, r) in self.load[i * k..(i + 1) * k].iter_mut().zip(self.c.need(j, o as usize)) {
+                for (x, r) in self.load[i * k..(i + 1) * k]
+                    .iter_mut()
+                    .zip(self.c.need(j, o as usize))
+                {
                     *x += r;
                 }
             }
@@ -251,14 +275,20 @@ impl<'c, 'p> Ls<'c, 'p> {
         let old = self.asg[j];
         if old != NONE {
             let i = self.c.place(old as usize);
-            for (x, r) in self.load[i * k..(i + 1) * k].iter_mut().zip(self.c.need(j, old as usize)) {
+            for (x, r) in self.load[i * k..(i + 1) * k]
+                .iter_mut()
+                .zip(self.c.need(j, old as usize))
+            {
                 *x -= r;
             }
             self.profit -= self.c.profit(old as usize);
         }
         if new != NONE {
             let i = self.c.place(new as usize);
-            for (x, r) in self.load[i * k..(i + 1) * k].iter_mut().zip(self.c.need(j, new as usize)) {
+            for (x, r) in self.load[i * k..(i + 1) * k]
+                .iter_mut()
+                .zip(self.c.need(j, new as usize))
+            {
                 *x += r;
             }
             self.profit += self.c.profit(new as usize);
@@ -344,11 +374,10 @@ impl<'c, 'p> Ls<'c, 'p> {
         Some((g, nj, nl))
     }
 
-    /// Local descent with shift moves, then swap moves, until no improving move remains.
+    /// Local descent: passes of shift moves and swap moves until no improving move remains.
     pub fn descent(&mut self, deadline: Instant) {
         let n = self.c.n;
-        let big = n > 3000;
-        let mut swap_from = 0usize;
+        let sample = n > 1500;
         loop {
             let mut improved = false;
             for idx in 0..n {
@@ -359,56 +388,46 @@ impl<'c, 'p> Ls<'c, 'p> {
                     improved = true;
                 }
             }
-            if improved {
-                continue;
-            }
-            if n < 2 {
-                break;
-            }
-            // swaps, first improvement, resuming where the last scan stopped
-            let mut found = false;
-            'outer: for step in 0..n {
-                let j = self.order[(swap_from + step) % n];
-                if big {
-                    for _ in 0..24 {
-                        let l = self.rng.below(n);
-                        if l == j {
-                            continue;
+            if n >= 2 {
+                for idx in 0..n {
+                    let j = self.order[idx];
+                    if sample {
+                        for _ in 0..32 {
+                            let l = self.rng.below(n);
+                            if l != j && self.try_swap(j, l) {
+                                improved = true;
+                                break;
+                            }
                         }
-                        if let Some((g, nj, nl)) = self.swap_gain(j, l) {
-                            if g > 1e-9 {
-                                self.apply(j, nj);
-                                self.apply(l, nl);
-                                swap_from = (swap_from + step) % n;
-                                found = true;
-                                break 'outer;
+                    } else {
+                        for l in 0..n {
+                            if l != j && self.try_swap(j, l) {
+                                improved = true;
+                                break;
                             }
                         }
                     }
-                } else {
-                    for l in 0..n {
-                        if l == j {
-                            continue;
-                        }
-                        if let Some((g, nj, nl)) = self.swap_gain(j, l) {
-                            if g > 1e-9 {
-                                self.apply(j, nj);
-                                self.apply(l, nl);
-                                swap_from = (swap_from + step) % n;
-                                found = true;
-                                break 'outer;
-                            }
-                        }
+                    if idx % 256 == 255 && Instant::now() >= deadline {
+                        return;
                     }
                 }
-                if step % 64 == 0 && Instant::now() >= deadline {
-                    return;
-                }
             }
-            if !found {
+            if !improved || Instant::now() >= deadline {
                 break;
             }
         }
+    }
+
+    #[inline]
+    fn try_swap(&mut self, j: usize, l: usize) -> bool {
+        if let Some((g, nj, nl)) = self.swap_gain(j, l) {
+            if g > 1e-9 {
+                self.apply(j, nj);
+                self.apply(l, nl);
+                return true;
+            }
+        }
+        false
     }
 
     fn update_weights(&mut self) {
@@ -441,7 +460,12 @@ impl<'c, 'p> Ls<'c, 'p> {
 
     /// Iterated local search until the deadline, `max_rounds` rounds, or profit >= target.
     /// Returns the best feasible assignment found (None if none) and its profit.
-    pub fn run(&mut self, deadline: Instant, max_rounds: u64, target: f64) -> (Option<Vec<u32>>, f64) {
+    pub fn run(
+        &mut self,
+        deadline: Instant,
+        max_rounds: u64,
+        target: f64,
+    ) -> (Option<Vec<u32>>, f64) {
         let n = self.c.n;
         let mut best: Option<Vec<u32>> = None;
         let mut best_p = f64::NEG_INFINITY;
@@ -476,6 +500,126 @@ impl<'c, 'p> Ls<'c, 'p> {
             self.kick(strength);
         }
         // a last descent may have left an unrecorded feasible state
+        (best, best_p)
+    }
+
+    /// Tabu search on the penalised objective: best non-tabu shift or swap each iteration
+    /// (swaps sampled on large instances), weights oscillating around feasibility.
+    pub fn run_tabu(
+        &mut self,
+        deadline: Instant,
+        max_iters: u64,
+        target: f64,
+    ) -> (Option<Vec<u32>>, f64) {
+        let (n, m) = (self.c.n, self.c.m);
+        let mut tabu = vec![0u64; n * m];
+        let mut best: Option<Vec<u32>> = None;
+        let mut best_p = f64::NEG_INFINITY;
+        if self.feasible() {
+            best_p = self.profit;
+            best = Some(self.asg.clone());
+        }
+        let full_swaps = n <= 400;
+        let samples = 4 * n;
+        let mut it = 0u64;
+        let mut since = 0u64;
+        let base_tenure = 5 + (n as f64).sqrt() as u64 / 2;
+        while it < max_iters {
+            it += 1;
+            self.rounds += 1;
+            if it % 64 == 0 && Instant::now() >= deadline {
+                break;
+            }
+            let mut bg = f64::NEG_INFINITY;
+            let mut mv: (usize, u32, usize, u32) = (usize::MAX, NONE, usize::MAX, NONE);
+            for j in 0..n {
+                let cur = self.asg[j];
+                for o in self.c.p.options(j) {
+                    if !self.c.alive[o] || o as u32 == cur {
+                        continue;
+                    }
+                    if tabu[j * m + self.c.place(o)] > it {
+                        continue;
+                    }
+                    let g = self.shift_gain(j, o as u32) + 1e-7 * self.rng.unit();
+                    if g > bg {
+                        bg = g;
+                        mv = (j, o as u32, usize::MAX, NONE);
+                    }
+                }
+            }
+            let eval_swap =
+                |s: &Self, j: usize, l: usize, bg: &mut f64, mv: &mut (usize, u32, usize, u32)| {
+                    if let Some((g, nj, nl)) = s.swap_gain(j, l) {
+                        if g > *bg {
+                            let tj = nj != NONE && tabu[j * m + s.c.place(nj as usize)] > it;
+                            let tl = nl != NONE && tabu[l * m + s.c.place(nl as usize)] > it;
+                            if !(tj && tl) {
+                                *bg = g;
+                                *mv = (j, nj, l, nl);
+                            }
+                        }
+                    }
+                };
+            if full_swaps {
+                for j in 0..n {
+                    for l in j + 1..n {
+                        eval_swap(self, j, l, &mut bg, &mut mv);
+                    }
+                }
+            } else {
+                for _ in 0..samples {
+                    let j = self.rng.below(n);
+                    let l = self.rng.below(n);
+                    if j != l {
+                        eval_swap(self, j, l, &mut bg, &mut mv);
+                    }
+                }
+            }
+            if mv.0 == usize::MAX {
+                break;
+            }
+            let tenure = base_tenure + self.rng.below(base_tenure as usize + 1) as u64;
+            let (j, nj, l, nl) = mv;
+            if self.asg[j] != NONE {
+                tabu[j * m + self.c.place(self.asg[j] as usize)] = it + tenure;
+            }
+            self.apply(j, nj);
+            if l != usize::MAX {
+                if self.asg[l] != NONE {
+                    tabu[l * m + self.c.place(self.asg[l] as usize)] = it + tenure;
+                }
+                self.apply(l, nl);
+            }
+            let feasible = self.feasible();
+            if feasible && self.profit > best_p + 1e-9 {
+                best_p = self.profit;
+                best = Some(self.asg.clone());
+                since = 0;
+                if best_p >= target - 1e-9 * target.abs().max(1.0) {
+                    break;
+                }
+            } else {
+                since += 1;
+            }
+            // strategic oscillation of the penalty weights
+            for x in 0..self.w.len() {
+                if ex(self.load[x], self.c.cap[x], self.tol[x]) > 0.0 {
+                    self.w[x] *= 1.1;
+                } else if feasible {
+                    self.w[x] = (self.w[x] * 0.95).max(self.w_min[x]);
+                }
+            }
+            if since > 20 * n as u64 {
+                since = 0;
+                if let Some(b) = &best {
+                    let b = b.clone();
+                    self.set(&b);
+                }
+                let strength = 2 + self.rng.below((n / 10).clamp(2, 30));
+                self.kick(strength);
+            }
+        }
         (best, best_p)
     }
 }

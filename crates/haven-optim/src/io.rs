@@ -68,7 +68,11 @@ impl<'a> Tokens<'a> {
             }
             None => {
                 let line = self.toks.last().map(|t| t.0).unwrap_or(0);
-                Err(self.err(line, "<end of file>", format!("file ends early: expected {what}")))
+                Err(self.err(
+                    line,
+                    "<end of file>",
+                    format!("file ends early: expected {what}"),
+                ))
             }
         }
     }
@@ -83,7 +87,9 @@ impl<'a> Tokens<'a> {
         let (line, t) = self.next(&what())?;
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && (!nonneg || v >= 0.0) => Ok(v),
-            Ok(_) if nonneg => Err(self.err(line, t, format!("{} must be finite and >= 0", what()))),
+            Ok(_) if nonneg => {
+                Err(self.err(line, t, format!("{} must be finite and >= 0", what())))
+            }
             _ => Err(self.err(line, t, format!("{} is not a number", what()))),
         }
     }
@@ -95,7 +101,11 @@ pub fn parse_orlib_gap(text: &str, path: &Path) -> Result<Vec<Problem>> {
     let mut tk = Tokens::new(text, path);
     let total = tk.toks.len();
     if total < 2 {
-        return Err(tk.err(0, "", "empty GAP file: expected `m n` or the number of instances"));
+        return Err(tk.err(
+            0,
+            "",
+            "empty GAP file: expected `m n` or the number of instances",
+        ));
     }
     let first = tk.toks[0].1.parse::<usize>().ok();
     let second = tk.toks[1].1.parse::<usize>().ok();
@@ -129,13 +139,15 @@ fn parse_block(tk: &mut Tokens<'_>, name: String) -> Result<Problem> {
     let mut cost = vec![0.0; m * n];
     for i in 0..m {
         for j in 0..n {
-            cost[i * n + j] = tk.number(&|| format!("cost c[{i}][{j}] of instance {name}"), false)?;
+            cost[i * n + j] =
+                tk.number(&|| format!("cost c[{i}][{j}] of instance {name}"), false)?;
         }
     }
     let mut weight = vec![0.0; m * n];
     for i in 0..m {
         for j in 0..n {
-            weight[i * n + j] = tk.number(&|| format!("weight r[{i}][{j}] of instance {name}"), true)?;
+            weight[i * n + j] =
+                tk.number(&|| format!("weight r[{i}][{j}] of instance {name}"), true)?;
         }
     }
     let mut b = ProblemBuilder::new(vec!["capacity".into()], Sense::Minimize, Mode::AssignAll);
@@ -311,7 +323,9 @@ fn json_to_problem(jp: JsonProblem, path: &Path) -> Result<Problem> {
                     )));
                 }
                 PlaceRef::Name(s) => *by_name.get(s).ok_or_else(|| {
-                    bad(format!("items[{j}] ({name}).options[{q}].place: unknown place {s:?}"))
+                    bad(format!(
+                        "items[{j}] ({name}).options[{q}].place: unknown place {s:?}"
+                    ))
                 })?,
             };
             let res = match (&op.need, &need) {
@@ -394,10 +408,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("f:5:") && e.contains(">= 0"), "{e}");
-        let e = parse_orlib_gap("1\n2 3\n1 2 3\n", Path::new("f")).unwrap_err().to_string();
+        let e = parse_orlib_gap("1\n2 3\n1 2 3\n", Path::new("f"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("ends early"), "{e}");
         assert!(parse_orlib_gap("", Path::new("f")).is_err());
-        assert!(parse_orlib_gap("2 3\n1 2 3\n4 5 6\n1 1 1\n2 2 2\n5 6 7 8\n", Path::new("f")).is_err());
+        assert!(
+            parse_orlib_gap("2 3\n1 2 3\n4 5 6\n1 1 1\n2 2 2\n5 6 7 8\n", Path::new("f")).is_err()
+        );
     }
 
     #[test]
@@ -412,11 +430,19 @@ mod tests {
         let back = serde_json::to_string(&problem_to_json(&p)).unwrap();
         let q = parse_json_problem(&back, Path::new("t.json")).unwrap();
         assert_eq!(p, q);
-        let e = parse_json_problem(&text.replace("\"B\"}", "\"B\"").replace("\"place\":\"A\",\"value\":3", "\"place\":\"Z\",\"value\":3"), Path::new("t.json"));
+        let e = parse_json_problem(
+            &text
+                .replace("\"B\"}", "\"B\"")
+                .replace("\"place\":\"A\",\"value\":3", "\"place\":\"Z\",\"value\":3"),
+            Path::new("t.json"),
+        );
         assert!(e.is_err());
-        let e = parse_json_problem(&text.replace("\"place\":\"A\",\"value\":3", "\"place\":\"Z\",\"value\":3"), Path::new("t.json"))
-            .unwrap_err()
-            .to_string();
+        let e = parse_json_problem(
+            &text.replace("\"place\":\"A\",\"value\":3", "\"place\":\"Z\",\"value\":3"),
+            Path::new("t.json"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("unknown place \"Z\""), "{e}");
         let e = parse_json_problem("{\"places\": [], \"items\": 3}", Path::new("t.json"))
             .unwrap_err()

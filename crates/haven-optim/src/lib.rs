@@ -41,17 +41,20 @@ mod explain;
 mod generate;
 mod heur;
 mod io;
+mod kpbnb;
 mod model;
 mod rng;
 mod solve;
 
 pub use check::{CheckReport, check_assignment};
 pub use error::{OptimError, Result};
-pub use explain::{Alternative, Explanation, ItemExplanation, PlaceResource, WhatIf, explain, what_if_capacity};
+pub use explain::{
+    Alternative, Explanation, ItemExplanation, PlaceResource, WhatIf, explain, what_if_capacity,
+};
 pub use generate::{ResettlementParams, generate_resettlement};
 pub use io::{
-    Amounts, JsonItem, JsonOption, JsonPlace, JsonProblem, PlaceRef, parse_json_problem, parse_orlib_gap,
-    problem_to_json, read_json_problem, read_orlib_gap,
+    Amounts, JsonItem, JsonOption, JsonPlace, JsonProblem, PlaceRef, parse_json_problem,
+    parse_orlib_gap, problem_to_json, read_json_problem, read_orlib_gap,
 };
 pub use model::{Mode, Problem, ProblemBuilder, Sense};
 pub use solve::{Solution, SolveOptions, SolveStats, Status, solve, solve_warm};

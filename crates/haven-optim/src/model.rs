@@ -206,7 +206,11 @@ impl ProblemBuilder {
     /// Add a place with its capacity per resource; returns its index.
     pub fn place(&mut self, name: impl Into<String>, capacity: &[f64]) -> Result<usize> {
         let name = name.into();
-        check_vec(&format!("place {} ({name}) capacity", self.places.len()), capacity, self.resources.len())?;
+        check_vec(
+            &format!("place {} ({name}) capacity", self.places.len()),
+            capacity,
+            self.resources.len(),
+        )?;
         self.places.push(name);
         self.capacity.extend_from_slice(capacity);
         Ok(self.places.len() - 1)
@@ -214,7 +218,11 @@ impl ProblemBuilder {
     /// Add an item with its default need (used by [`Self::option`]); returns its index.
     pub fn item(&mut self, name: impl Into<String>, need: &[f64]) -> Result<usize> {
         let name = name.into();
-        check_vec(&format!("item {} ({name}) need", self.items.len()), need, self.resources.len())?;
+        check_vec(
+            &format!("item {} ({name}) need", self.items.len()),
+            need,
+            self.resources.len(),
+        )?;
         if !self.items.is_empty() {
             self.start.push(self.opt_place.len());
         }
@@ -261,7 +269,11 @@ impl ProblemBuilder {
         self.check_option(place, value)?;
         let k = self.resources.len();
         let j = self.items.len() - 1;
-        check_vec(&format!("item {j} ({}) need at place {place}", self.items[j]), need, k)?;
+        check_vec(
+            &format!("item {j} ({}) need at place {place}", self.items[j]),
+            need,
+            k,
+        )?;
         if self.opt_need.is_none() && need != &self.item_need[j * k..(j + 1) * k] {
             // materialise per-option needs for all earlier options
             let mut on = Vec::with_capacity((self.opt_place.len() + 1) * k);
@@ -284,7 +296,9 @@ impl ProblemBuilder {
     /// Finish: sorts each item's options by place and rejects duplicate pairs.
     pub fn build(mut self) -> Result<Problem> {
         if self.resources.is_empty() {
-            return Err(OptimError::Invalid("a problem needs at least one resource".into()));
+            return Err(OptimError::Invalid(
+                "a problem needs at least one resource".into(),
+            ));
         }
         if !self.items.is_empty() {
             self.start.push(self.opt_place.len());
@@ -347,7 +361,11 @@ mod tests {
 
     #[test]
     fn builder_sorts_and_materialises_needs() {
-        let mut b = ProblemBuilder::new(vec!["a".into(), "b".into()], Sense::Minimize, Mode::AssignAll);
+        let mut b = ProblemBuilder::new(
+            vec!["a".into(), "b".into()],
+            Sense::Minimize,
+            Mode::AssignAll,
+        );
         b.place("p0", &[5.0, 1.0]).unwrap();
         b.place("p1", &[5.0, 1.0]).unwrap();
         b.item("i0", &[1.0, 0.0]).unwrap();

@@ -7,6 +7,7 @@ use crate::bnb::Bnb;
 use crate::check::check_assignment;
 use crate::core::{Core, NONE, feasible_profit, subgradient};
 use crate::heur::{Ls, greedy};
+use crate::kpbnb::{self, KpBnb};
 use crate::model::{Problem, Sense};
 
 /// Options of [`solve`] and [`solve_warm`].
@@ -149,8 +150,18 @@ fn run_ls(
             let hs: Vec<_> = (0..threads)
                 .map(|t| {
                     s.spawn(move || {
-                        let mut ls = Ls::new(c, start, lambda, seed.wrapping_mul(1_000_003).wrapping_add(t as u64));
-                        let (a, v) = ls.run(deadline, rounds, target);
+                        let mut ls = Ls::new(
+                            c,
+                            start,
+                            lambda,
+                            seed.wrapping_mul(1_000_003).wrapping_add(t as u64),
+                        );
+                        let tabu = t % 2 == 0 && c.n <= 5000 && c.p.num_options() <= 500_000;
+                        let (a, v) = if tabu {
+                            ls.run_tabu(deadline, rounds, target)
+                        } else {
+                            ls.run(deadline, rounds, target)
+                        };
                         (a, v, ls.rounds)
                     })
                 })
@@ -179,7 +190,9 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     let c = Core::new(p);
     let mk = c.m * c.k;
     let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map(|x| x.get()).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|x| x.get())
+            .unwrap_or(1)
     } else {
         opts.threads
     };
@@ -222,7 +235,8 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     if ub == f64::NEG_INFINITY {
         return finish(p, &c, opts, start, None, None, &lambda, true, stats);
     }
-    let proven = |v: f64, ub: f64| v.is_finite() && c.round_bound(ub) <= v + 1e-9 * v.abs().max(1.0);
+    let proven =
+        |v: f64, ub: f64| v.is_finite() && c.round_bound(ub) <= v + 1e-9 * v.abs().max(1.0);
 
     // 2. heuristic
     let g = greedy(&c, &lambda);
@@ -233,7 +247,16 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     consider(g.clone(), &mut inc, &mut inc_v);
     if !proven(inc_v, ub) {
         let small_rounds = if c.n <= 400 { 30 } else { 200 };
-        let (a, v, r) = run_ls(&c, &ls_start, &lambda, opts.seed, 1, at(0.5), small_rounds, c.round_bound(ub));
+        let (a, v, r) = run_ls(
+            &c,
+            &ls_start,
+            &lambda,
+            opts.seed,
+            1,
+            at(0.5),
+            small_rounds,
+            c.round_bound(ub),
+        );
         stats.local_search_rounds += r;
         if let Some(a) = a {
             if inc.is_none() || v > inc_v + eps(inc_v) {
@@ -244,7 +267,13 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     }
     // 3. sharpen the bound against the incumbent
     if !proven(inc_v, ub) {
-        let lag2 = subgradient(&c, &lambda, inc_v, if warm.is_some() { 60 } else { 300 }, at(0.6));
+        let lag2 = subgradient(
+            &c,
+            &lambda,
+            inc_v,
+            if warm.is_some() { 60 } else { 300 },
+            at(0.6),
+        );
         stats.lagrangian_iterations += lag2.iterations;
         if lag2.bound < ub {
             ub = lag2.bound;
@@ -254,16 +283,27 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // 4. exact search on small instances
     let small = c.n <= 1000 && p.num_options() <= 100_000;
     if small && !proven(inc_v, ub) {
-        let mut b = Bnb::new(&c, &lambda, inc.as_deref().map(|a| (a, inc_v)), opts.node_limit, at(0.9));
-        b.run();
-        stats.nodes = b.nodes;
-        if let Some(a) = b.best_asg.take() {
-            if inc.is_none() || b.best > inc_v + eps(inc_v) {
+        let incumbent = inc.as_deref().map(|a| (a, inc_v));
+        let (best, best_asg, aborted, nodes, root) = if kpbnb::applicable(&c) {
+            let mut b = KpBnb::new(&c, &lambda, incumbent, opts.node_limit, at(0.4));
+            b.run();
+            (b.best, b.best_asg.take(), b.aborted, b.nodes, b.root_bound)
+        } else {
+            let mut b = Bnb::new(&c, &lambda, incumbent, opts.node_limit, at(0.5));
+            b.run();
+            (b.best, b.best_asg.take(), b.aborted, b.nodes, f64::INFINITY)
+        };
+        stats.nodes = nodes;
+        if root < ub {
+            ub = root;
+        }
+        if let Some(a) = best_asg {
+            if inc.is_none() || best > inc_v + eps(inc_v) {
                 inc = Some(a);
-                inc_v = b.best;
+                inc_v = best;
             }
         }
-        if !b.aborted {
+        if !aborted {
             stats.search_complete = true;
             return finish(p, &c, opts, start, inc, Some(inc_v), &lambda, true, stats);
         }
@@ -305,7 +345,10 @@ fn finish(
 ) -> Solution {
     let sign = c.sign;
     let assignment: Vec<Option<usize>> = match &inc {
-        Some(a) => a.iter().map(|&o| (o != NONE).then(|| c.place(o as usize))).collect(),
+        Some(a) => a
+            .iter()
+            .map(|&o| (o != NONE).then(|| c.place(o as usize)))
+            .collect(),
         None => vec![None; c.n],
     };
     let chk = check_assignment(p, &assignment);
@@ -341,7 +384,9 @@ fn finish(
         Status::Unknown
     };
     let k = c.k;
-    let shadow_prices = (0..c.m).map(|i| lambda[i * k..(i + 1) * k].to_vec()).collect();
+    let shadow_prices = (0..c.m)
+        .map(|i| lambda[i * k..(i + 1) * k].to_vec())
+        .collect();
     Solution {
         name: p.name.clone(),
         sense: p.sense,
@@ -353,7 +398,11 @@ fn finish(
         feasible,
         time_ms: start.elapsed().as_millis() as u64,
         seed: opts.seed,
-        assignment: if feasible { assignment } else { vec![None; c.n] },
+        assignment: if feasible {
+            assignment
+        } else {
+            vec![None; c.n]
+        },
         shadow_prices,
         stats,
     }

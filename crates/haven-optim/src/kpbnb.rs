@@ -1,0 +1,346 @@
+//! Branch and bound with the knapsack Lagrangian bound (one resource, integer data).
+//!
+//! Relaxing "each item at most / exactly once" with multipliers `u_j` splits the problem
+//! into one 0/1 knapsack per place: `L(u) = Σ_j u_j + Σ_i KP_i(p_ij − u_j)`. This bound is
+//! never weaker than the LP relaxation (Fisher, Jaikumar and Van Wassenhove 1986) and is
+//! much stronger on the classic GAP instances. Knapsacks are solved exactly by dynamic
+//! programming over the integer capacity. Multipliers start from the LP duals implied by
+//! the capacity multipliers λ, and are improved by subgradient steps at every node.
+
+use std::time::Instant;
+
+use crate::core::{Core, NONE};
+
+/// The knapsack bound applies: one resource, integral data, small capacities.
+pub(crate) fn applicable(c: &Core) -> bool {
+    c.k == 1
+        && c.p.is_integral()
+        && c.cap.iter().all(|b| *b <= 50_000.0)
+        && c.cap.iter().map(|b| (*b + 1.0) * c.n as f64).sum::<f64>() <= 3.0e6
+}
+
+pub(crate) struct KpBnb<'c, 'p> {
+    c: &'c Core<'p>,
+    w: Vec<i64>,
+    rem: Vec<i64>,
+    decided: Vec<bool>,
+    asg: Vec<u32>,
+    fixed: f64,
+    u: Vec<Vec<f64>>,
+    pub best: f64,
+    pub best_asg: Option<Vec<u32>>,
+    pub nodes: u64,
+    node_limit: u64,
+    deadline: Instant,
+    pub aborted: bool,
+    // scratch
+    cnt: Vec<u32>,
+    inplace: Vec<u32>,
+    val: Vec<f64>,
+    keep: Vec<bool>,
+    cand: Vec<(usize, usize, f64, i64)>,
+    pub root_bound: f64,
+    by_place: Vec<Vec<(usize, usize)>>,
+}
+
+impl<'c, 'p> KpBnb<'c, 'p> {
+    pub fn new(
+        c: &'c Core<'p>,
+        lambda: &[f64],
+        incumbent: Option<(&[u32], f64)>,
+        node_limit: u64,
+        deadline: Instant,
+    ) -> Self {
+        let w = (0..c.p.num_options()).map(|_| 0).collect::<Vec<i64>>();
+        let mut w = w;
+        for j in 0..c.n {
+            for o in c.p.options(j) {
+                w[o] = c.need(j, o)[0].round() as i64;
+            }
+        }
+        // u_j = best reduced profit (LP dual of the assignment row)
+        let mut u0 = vec![0.0; c.n];
+        for (j, u) in u0.iter_mut().enumerate() {
+            let mut b = if c.optional { 0.0 } else { f64::NEG_INFINITY };
+            for o in c.p.options(j) {
+                if c.alive[o] {
+                    b = f64::max(b, c.reduced(lambda, j, o));
+                }
+            }
+            *u = if b.is_finite() { b } else { 0.0 };
+        }
+        let mut by_place = vec![Vec::new(); c.m];
+        for j in 0..c.n {
+            for o in c.p.options(j) {
+                if c.alive[o] {
+                    by_place[c.place(o)].push((j, o));
+                }
+            }
+        }
+        let maxcap = c.cap.iter().fold(0.0f64, |a, b| a.max(*b)) as usize;
+        KpBnb {
+            c,
+            w,
+            rem: c.cap.iter().map(|b| b.round() as i64).collect(),
+            decided: vec![false; c.n],
+            asg: vec![NONE; c.n],
+            fixed: 0.0,
+            u: vec![u0; c.n + 2],
+            best: incumbent.map(|x| x.1).unwrap_or(f64::NEG_INFINITY),
+            best_asg: incumbent.map(|x| x.0.to_vec()),
+            nodes: 0,
+            node_limit,
+            deadline,
+            aborted: false,
+            cnt: vec![0; c.n],
+            inplace: vec![NONE; c.n],
+            val: vec![0.0; maxcap + 1],
+            keep: vec![false; (maxcap + 1) * (c.n + 1)],
+            cand: Vec::new(),
+            root_bound: f64::INFINITY,
+            by_place,
+        }
+    }
+
+    fn prunable(&self, ub: f64) -> bool {
+        if self.best == f64::NEG_INFINITY {
+            return ub == f64::NEG_INFINITY;
+        }
+        (ub + 1e-6).floor() <= self.best + 1e-9
+    }
+
+    /// Evaluate L(u) at depth d; fills cnt / inplace. Returns -inf if infeasible.
+    fn eval(&mut self, d: usize) -> f64 {
+        let c = self.c;
+        let mut total = self.fixed;
+        for j in 0..c.n {
+            self.cnt[j] = 0;
+            self.inplace[j] = NONE;
+            if !self.decided[j] {
+                total += self.u[d][j];
+            }
+        }
+        for i in 0..c.m {
+            let cap = self.rem[i];
+            if cap < 0 {
+                return f64::NEG_INFINITY;
+            }
+            self.cand.clear();
+            for &(j, o) in &self.by_place[i] {
+                if self.decided[j] || self.w[o] > cap {
+                    continue;
+                }
+                let q = c.profit(o) - self.u[d][j];
+                if q > 1e-12 {
+                    self.cand.push((j, o, q, self.w[o]));
+                }
+            }
+            if self.cand.is_empty() {
+                continue;
+            }
+            let cap = cap as usize;
+            // greedy shortcut: everything fits
+            let wsum: i64 = self.cand.iter().map(|x| x.3).sum();
+            if wsum as usize <= cap {
+                for &(j, o, q, _) in &self.cand {
+                    total += q;
+                    self.cnt[j] += 1;
+                    self.inplace[j] = o as u32;
+                }
+                continue;
+            }
+            let val = &mut self.val[..=cap];
+            val.iter_mut().for_each(|x| *x = 0.0);
+            let stride = cap + 1;
+            for (idx, &(_, _, q, wt)) in self.cand.iter().enumerate() {
+                let wt = wt as usize;
+                let row = &mut self.keep[idx * stride..(idx + 1) * stride];
+                row.iter_mut().for_each(|x| *x = false);
+                for cc in (wt..=cap).rev() {
+                    let v = val[cc - wt] + q;
+                    if v > val[cc] {
+                        val[cc] = v;
+                        row[cc] = true;
+                    }
+                }
+            }
+            total += val[cap];
+            let mut cc = cap;
+            for idx in (0..self.cand.len()).rev() {
+                if self.keep[idx * stride + cc] {
+                    let (j, o, _, wt) = self.cand[idx];
+                    self.cnt[j] += 1;
+                    self.inplace[j] = o as u32;
+                    cc -= wt as usize;
+                }
+            }
+        }
+        total
+    }
+
+    fn iterate(&mut self, d: usize, iters: usize) -> f64 {
+        let mut l = self.eval(d);
+        let mut best_l = l;
+        let mut best_u = self.u[d].clone();
+        let mut theta = 1.0;
+        for _ in 0..iters {
+            if l == f64::NEG_INFINITY || self.prunable(best_l) || Instant::now() >= self.deadline {
+                break;
+            }
+            let mut norm = 0.0;
+            let n = self.c.n;
+            let mut g = vec![0.0; n];
+            for (j, gj) in g.iter_mut().enumerate() {
+                if self.decided[j] {
+                    continue;
+                }
+                let s = 1.0 - self.cnt[j] as f64;
+                *gj = if self.c.optional && self.u[d][j] <= 0.0 && s > 0.0 {
+                    0.0
+                } else {
+                    s
+                };
+                norm += *gj * *gj;
+            }
+            if norm == 0.0 {
+                break;
+            }
+            let target = if self.best.is_finite() {
+                self.best
+            } else {
+                l - 0.01 * l.abs().max(1.0)
+            };
+            let t = theta * (l - target).max(0.5) / norm;
+            for (j, gj) in g.iter().enumerate() {
+                if self.decided[j] {
+                    continue;
+                }
+                let mut v = self.u[d][j] - t * gj;
+                if self.c.optional {
+                    v = v.max(0.0);
+                }
+                self.u[d][j] = v;
+            }
+            l = self.eval(d);
+            if l < best_l - 1e-9 {
+                best_l = l;
+                best_u.copy_from_slice(&self.u[d]);
+            } else {
+                theta *= 0.6;
+            }
+        }
+        if l != best_l {
+            self.u[d].copy_from_slice(&best_u);
+            l = self.eval(d);
+        }
+        l
+    }
+
+    pub fn run(&mut self) {
+        self.node(0);
+    }
+
+    fn node(&mut self, d: usize) {
+        self.nodes += 1;
+        if self.aborted || self.nodes > self.node_limit || Instant::now() >= self.deadline {
+            self.aborted = true;
+            return;
+        }
+        if d > 0 {
+            let (a, b) = self.u.split_at_mut(d);
+            b[0].copy_from_slice(&a[d - 1]);
+        }
+        let iters = if d == 0 { 150 } else { 12 };
+        let l = self.iterate(d, iters);
+        if d == 0 {
+            self.root_bound = l;
+        }
+        if l == f64::NEG_INFINITY || self.prunable(l) {
+            return;
+        }
+        let c = self.c;
+        // relaxed solution feasible?
+        let mut branch = usize::MAX;
+        let mut key = f64::NEG_INFINITY;
+        let mut feasible = true;
+        let mut slack_free = true;
+        for j in 0..c.n {
+            if self.decided[j] {
+                continue;
+            }
+            let cj = self.cnt[j];
+            if cj >= 2 || (cj == 0 && !c.optional) {
+                feasible = false;
+                let k = 1e6 * cj as f64 + self.c.p.options(j).len() as f64;
+                if k > key {
+                    key = k;
+                    branch = j;
+                }
+            } else if cj == 0 && self.u[d][j] > 1e-9 {
+                slack_free = false;
+            }
+        }
+        if feasible {
+            let mut a = self.asg.clone();
+            for j in 0..c.n {
+                if !self.decided[j] {
+                    a[j] = self.inplace[j];
+                }
+            }
+            let pr = c.profit_of(&a);
+            if pr > self.best + 1e-9 || self.best_asg.is_none() {
+                self.best = pr;
+                self.best_asg = Some(a);
+            }
+            if slack_free || self.prunable(l) {
+                return;
+            }
+            for j in 0..c.n {
+                if !self.decided[j] && self.cnt[j] == 0 && self.u[d][j] > 1e-9 {
+                    branch = j;
+                    break;
+                }
+            }
+        }
+        if branch == usize::MAX {
+            return;
+        }
+        let j = branch;
+        let mut kids: Vec<(f64, u32)> =
+            c.p.options(j)
+                .filter(|&o| c.alive[o] && self.w[o] <= self.rem[c.place(o)])
+                .map(|o| {
+                    let first = if self.inplace[j] == o as u32 {
+                        1e18
+                    } else {
+                        0.0
+                    };
+                    (first + c.profit(o), o as u32)
+                })
+                .collect();
+        if c.optional {
+            kids.push((if self.cnt[j] == 0 { 1e18 } else { 0.0 }, NONE));
+        }
+        kids.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, o) in kids {
+            self.decided[j] = true;
+            self.asg[j] = o;
+            if o != NONE {
+                let i = c.place(o as usize);
+                self.fixed += c.profit(o as usize);
+                self.rem[i] -= self.w[o as usize];
+            }
+            self.node(d + 1);
+            if o != NONE {
+                let i = c.place(o as usize);
+                self.fixed -= c.profit(o as usize);
+                self.rem[i] += self.w[o as usize];
+            }
+            self.decided[j] = false;
+            self.asg[j] = NONE;
+            if self.aborted {
+                return;
+            }
+        }
+    }
+}

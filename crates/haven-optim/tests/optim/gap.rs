@@ -1,0 +1,121 @@
+//! All 60 OR-Library gap1..gap12 instances to their known optimum, both senses.
+
+use haven_optim::{Sense, SolveOptions, check_assignment, read_orlib_gap, solve};
+use std::collections::BTreeMap;
+
+use super::data::gap_dir;
+
+/// OR-Library optimum when maximising profit (literature standard), from the data README.
+const MAX_OPT: [[i64; 5]; 12] = [
+    [336, 327, 339, 341, 326],
+    [434, 436, 420, 419, 428],
+    [580, 564, 573, 570, 564],
+    [656, 644, 673, 647, 664],
+    [563, 558, 564, 568, 559],
+    [761, 759, 758, 752, 747],
+    [942, 949, 968, 945, 951],
+    [1133, 1134, 1141, 1117, 1127],
+    [709, 717, 712, 723, 706],
+    [958, 963, 960, 947, 947],
+    [1139, 1178, 1195, 1171, 1171],
+    [1451, 1449, 1433, 1447, 1446],
+];
+
+fn min_optima() -> BTreeMap<String, f64> {
+    let text = std::fs::read_to_string(gap_dir().join("data.csv")).expect("data.csv");
+    let mut out = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() >= 8 && f[0].starts_with("cattrysse1994/") {
+            out.insert(f[0].to_string(), f[6].parse::<f64>().expect("optimum"));
+        }
+    }
+    out
+}
+
+fn run(sense: Sense) {
+    let mins = min_optima();
+    assert_eq!(mins.len(), 60);
+    let opts = SolveOptions {
+        time_limit_ms: 60_000,
+        threads: 1,
+        ..Default::default()
+    };
+    let mut jobs = Vec::new();
+    for k in 1..=12 {
+        for r in 0..5 {
+            jobs.push((k, r));
+        }
+    }
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = jobs
+            .chunks(30)
+            .map(|chunk| {
+                let mins = &mins;
+                let opts = &opts;
+                s.spawn(move || {
+                    let mut bad = Vec::new();
+                    for &(k, r) in chunk {
+                        let rel = format!("cattrysse1994/gap{k}-{r}");
+                        let mut probs = read_orlib_gap(gap_dir().join(&rel)).expect("read");
+                        assert_eq!(probs.len(), 1);
+                        let mut p = probs.remove(0);
+                        p.sense = sense;
+                        let want = match sense {
+                            Sense::Minimize => mins[&rel],
+                            Sense::Maximize => MAX_OPT[k - 1][r] as f64,
+                        };
+                        let s = solve(&p, opts);
+                        let chk = check_assignment(&p, &s.assignment);
+                        if !(s.optimal
+                            && s.feasible
+                            && chk.feasible
+                            && s.objective == Some(want)
+                            && s.bound == Some(want)
+                            && s.gap == Some(0.0))
+                        {
+                            bad.push(format!(
+                                "{rel} {sense:?}: want {want}, got {:?} bound {:?} optimal {}",
+                                s.objective, s.bound, s.optimal
+                            ));
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .flat_map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn gap1_to_gap12_min_cost_optimal() {
+    run(Sense::Minimize);
+}
+
+#[test]
+fn gap1_to_gap12_max_profit_optimal() {
+    run(Sense::Maximize);
+}
+
+#[test]
+fn chu_instance_gets_valid_bound_and_feasible_solution() {
+    let p = read_orlib_gap(gap_dir().join("chu1997/c05100"))
+        .expect("read")
+        .remove(0);
+    let s = solve(
+        &p,
+        &SolveOptions {
+            time_limit_ms: 500,
+            ..Default::default()
+        },
+    );
+    assert!(s.feasible);
+    let (obj, bound) = (s.objective.expect("objective"), s.bound.expect("bound"));
+    // best known (= optimum) 1931 lies between bound and objective
+    assert!(bound <= 1931.0 && 1931.0 <= obj, "{bound} {obj}");
+    assert!(check_assignment(&p, &s.assignment).feasible);
+}
