@@ -210,7 +210,7 @@ impl<'c, 'p> Bnb<'c, 'p> {
     fn node(&mut self, d: usize) {
         self.nodes += 1;
         if self.nodes > self.node_limit
-            || (self.nodes % 256 == 0 && Instant::now() >= self.deadline)
+            || (self.nodes.is_multiple_of(256) && Instant::now() >= self.deadline)
         {
             self.aborted = true;
             return;

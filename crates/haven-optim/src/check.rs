@@ -88,6 +88,7 @@ pub fn check_assignment(p: &Problem, assignment: &[Option<usize>]) -> CheckRepor
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::model::{ProblemBuilder, Sense};

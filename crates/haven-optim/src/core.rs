@@ -118,14 +118,38 @@ pub(crate) fn lag_eval(core: &Core, lambda: &[f64], choice: &mut [u32], load: &m
                 f64::NEG_INFINITY
             };
             let mut arg = NONE;
-            for o in core.p.options(j) {
-                if !core.alive[o] {
-                    continue;
+            let p = core.p;
+            let range = p.options(j);
+            match &p.opt_need {
+                None => {
+                    let nj = &p.item_need[j * k..(j + 1) * k];
+                    for o in range {
+                        if !core.alive[o] {
+                            continue;
+                        }
+                        let i = p.opt_place[o] as usize;
+                        let l = &lambda[i * k..(i + 1) * k];
+                        let mut r = core.sign * p.opt_value[o];
+                        for q in 0..k {
+                            r -= nj[q] * l[q];
+                        }
+                        if r > best {
+                            best = r;
+                            arg = o as u32;
+                        }
+                    }
                 }
-                let r = core.reduced(lambda, j, o);
-                if r > best {
-                    best = r;
-                    arg = o as u32;
+                Some(_) => {
+                    for o in range {
+                        if !core.alive[o] {
+                            continue;
+                        }
+                        let r = core.reduced(lambda, j, o);
+                        if r > best {
+                            best = r;
+                            arg = o as u32;
+                        }
+                    }
                 }
             }
             *c = arg;

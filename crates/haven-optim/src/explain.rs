@@ -78,11 +78,11 @@ fn loads(p: &Problem, a: &[Option<usize>]) -> Vec<f64> {
     let k = p.num_resources();
     let mut load = vec![0.0; p.num_places() * k];
     for (j, pl) in a.iter().enumerate() {
-        if let Some(i) = *pl {
-            if let Some(o) = p.find_option(j, i) {
-                for (r, x) in p.option_need(j, o).iter().enumerate() {
-                    load[i * k + r] += x;
-                }
+        if let Some(i) = *pl
+            && let Some(o) = p.find_option(j, i)
+        {
+            for (r, x) in p.option_need(j, o).iter().enumerate() {
+                load[i * k + r] += x;
             }
         }
     }

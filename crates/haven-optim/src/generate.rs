@@ -43,7 +43,7 @@ const SIZE_WEIGHTS: [u32; 10] = [16, 15, 15, 14, 12, 9, 7, 5, 4, 3];
 
 /// Generate an instance with resources `persons`, `large_family`, `medical`.
 pub fn generate_resettlement(par: &ResettlementParams) -> Problem {
-    let mut rng = Rng::new(par.seed ^ 0x5EED_0F_4A7E);
+    let mut rng = Rng::new(par.seed ^ 0x005E_ED0F_4A7E);
     let n = par.households;
     let m = par.places.max(1);
     let total_w: u32 = SIZE_WEIGHTS.iter().sum();
@@ -112,6 +112,7 @@ pub fn generate_resettlement(par: &ResettlementParams) -> Problem {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -420,12 +420,12 @@ impl<'c, 'p> Ls<'c, 'p> {
 
     #[inline]
     fn try_swap(&mut self, j: usize, l: usize) -> bool {
-        if let Some((g, nj, nl)) = self.swap_gain(j, l) {
-            if g > 1e-9 {
-                self.apply(j, nj);
-                self.apply(l, nl);
-                return true;
-            }
+        if let Some((g, nj, nl)) = self.swap_gain(j, l)
+            && g > 1e-9
+        {
+            self.apply(j, nj);
+            self.apply(l, nl);
+            return true;
         }
         false
     }
@@ -490,11 +490,12 @@ impl<'c, 'p> Ls<'c, 'p> {
                 break;
             }
             self.update_weights();
-            if since > 0 && since % 50 == 0 {
-                if let Some(b) = &best {
-                    let b = b.clone();
-                    self.set(&b);
-                }
+            if since > 0
+                && since.is_multiple_of(50)
+                && let Some(b) = &best
+            {
+                let b = b.clone();
+                self.set(&b);
             }
             let strength = 2 + self.rng.below((n / 20).clamp(2, 30));
             self.kick(strength);
@@ -527,7 +528,7 @@ impl<'c, 'p> Ls<'c, 'p> {
         while it < max_iters {
             it += 1;
             self.rounds += 1;
-            if it % 64 == 0 && Instant::now() >= deadline {
+            if it.is_multiple_of(64) && Instant::now() >= deadline {
                 break;
             }
             let mut bg = f64::NEG_INFINITY;
@@ -550,14 +551,14 @@ impl<'c, 'p> Ls<'c, 'p> {
             }
             let eval_swap =
                 |s: &Self, j: usize, l: usize, bg: &mut f64, mv: &mut (usize, u32, usize, u32)| {
-                    if let Some((g, nj, nl)) = s.swap_gain(j, l) {
-                        if g > *bg {
-                            let tj = nj != NONE && tabu[j * m + s.c.place(nj as usize)] > it;
-                            let tl = nl != NONE && tabu[l * m + s.c.place(nl as usize)] > it;
-                            if !(tj && tl) {
-                                *bg = g;
-                                *mv = (j, nj, l, nl);
-                            }
+                    if let Some((g, nj, nl)) = s.swap_gain(j, l)
+                        && g > *bg
+                    {
+                        let tj = nj != NONE && tabu[j * m + s.c.place(nj as usize)] > it;
+                        let tl = nl != NONE && tabu[l * m + s.c.place(nl as usize)] > it;
+                        if !(tj && tl) {
+                            *bg = g;
+                            *mv = (j, nj, l, nl);
                         }
                     }
                 };

@@ -379,6 +379,7 @@ pub fn problem_to_json(p: &Problem) -> JsonProblem {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

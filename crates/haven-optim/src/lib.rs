@@ -32,6 +32,9 @@
 //! depend only on the problem, the options and the seed, except where the time limit cuts
 //! a search short (then a slower machine may stop at a different point).
 #![forbid(unsafe_code)]
+// Numeric kernels index several parallel arrays with one loop variable; iterator chains
+// would obscure them.
+#![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 
 mod bnb;
 mod check;

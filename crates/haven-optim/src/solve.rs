@@ -206,17 +206,18 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     let mut inc: Option<Vec<u32>> = None;
     let mut inc_v = f64::NEG_INFINITY;
     let consider = |a: Vec<u32>, inc: &mut Option<Vec<u32>>, inc_v: &mut f64| {
-        if let Some(v) = feasible_profit(&c, &a) {
-            if inc.is_none() || v > *inc_v + eps(*inc_v) {
-                *inc_v = v;
-                *inc = Some(a);
-            }
+        if let Some(v) = feasible_profit(&c, &a)
+            && (inc.is_none() || v > *inc_v + eps(*inc_v))
+        {
+            *inc_v = v;
+            *inc = Some(a);
         }
     };
     let mut lambda0 = vec![0.0; mk];
     let mut warm_start = None;
     if let Some(w) = warm {
-        let a = to_options(p, &c, &w.assignment);
+        let mut a = to_options(p, &c, &w.assignment);
+        repair(&c, &mut a);
         consider(a.clone(), &mut inc, &mut inc_v);
         warm_start = Some(a);
         for i in 0..c.m.min(w.shadow_prices.len()) {
@@ -228,7 +229,14 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
 
     // 1. bound
     let iters = if warm.is_some() { 60 } else { 400 };
-    let lag = subgradient(&c, &lambda0, inc_v, iters, at(0.3));
+    let huge = p.num_options() > 2_000_000;
+    let lag = subgradient(
+        &c,
+        &lambda0,
+        inc_v,
+        if huge { 100_000 } else { iters },
+        at(if huge { 0.6 } else { 0.3 }),
+    );
     stats.lagrangian_iterations += lag.iterations;
     let mut lambda = lag.lambda;
     let mut ub = lag.bound;
@@ -258,11 +266,11 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             c.round_bound(ub),
         );
         stats.local_search_rounds += r;
-        if let Some(a) = a {
-            if inc.is_none() || v > inc_v + eps(inc_v) {
-                inc = Some(a);
-                inc_v = v;
-            }
+        if let Some(a) = a
+            && (inc.is_none() || v > inc_v + eps(inc_v))
+        {
+            inc = Some(a);
+            inc_v = v;
         }
     }
     // 3. sharpen the bound against the incumbent
@@ -297,11 +305,11 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         if root < ub {
             ub = root;
         }
-        if let Some(a) = best_asg {
-            if inc.is_none() || best > inc_v + eps(inc_v) {
-                inc = Some(a);
-                inc_v = best;
-            }
+        if let Some(a) = best_asg
+            && (inc.is_none() || best > inc_v + eps(inc_v))
+        {
+            inc = Some(a);
+            inc_v = best;
         }
         if !aborted {
             stats.search_complete = true;
@@ -322,10 +330,10 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             c.round_bound(ub),
         );
         stats.local_search_rounds += r;
-        if let Some(a) = a {
-            if inc.is_none() || v > inc_v + eps(inc_v) {
-                inc = Some(a);
-            }
+        if let Some(a) = a
+            && (inc.is_none() || v > inc_v + eps(inc_v))
+        {
+            inc = Some(a);
         }
     }
     finish(p, &c, opts, start, inc, Some(ub), &lambda, false, stats)
@@ -405,5 +413,82 @@ fn finish(
         },
         shadow_prices,
         stats,
+    }
+}
+
+/// Make a (previous) assignment fit the capacities again: at each overloaded place, unplace
+/// (optional mode) or move to a place with room (assign-all mode) the items of least value
+/// per unit of need until the place fits. Items that cannot move stay (the local search
+/// repairs the rest).
+fn repair(c: &Core, a: &mut [u32]) {
+    let k = c.k;
+    let mut load = vec![0.0; c.m * k];
+    let mut at: Vec<Vec<usize>> = vec![Vec::new(); c.m];
+    for (j, &o) in a.iter().enumerate() {
+        if o != NONE {
+            let i = c.place(o as usize);
+            at[i].push(j);
+            for (x, r) in load[i * k..(i + 1) * k]
+                .iter_mut()
+                .zip(c.need(j, o as usize))
+            {
+                *x += r;
+            }
+        }
+    }
+    let over = |load: &[f64], i: usize| (0..k).any(|r| load[i * k + r] > c.cap[i * k + r] + 1e-9);
+    for i in 0..c.m {
+        if !over(&load, i) {
+            continue;
+        }
+        let mut js = std::mem::take(&mut at[i]);
+        js.sort_by(|&x, &y| {
+            let key = |j: usize| {
+                let o = a[j] as usize;
+                c.profit(o) / c.need(j, o).iter().sum::<f64>().max(1e-9)
+            };
+            key(x).total_cmp(&key(y)).then(x.cmp(&y))
+        });
+        for j in js {
+            if !over(&load, i) {
+                break;
+            }
+            let o = a[j] as usize;
+            // only remove items that help with an exceeded resource
+            let helps =
+                (0..k).any(|r| load[i * k + r] > c.cap[i * k + r] + 1e-9 && c.need(j, o)[r] > 0.0);
+            if !helps {
+                continue;
+            }
+            let mut target = NONE;
+            if !c.optional {
+                let mut best = f64::NEG_INFINITY;
+                for o2 in c.p.options(j) {
+                    let i2 = c.place(o2);
+                    if i2 == i || !c.alive[o2] {
+                        continue;
+                    }
+                    let fits = (0..k)
+                        .all(|r| load[i2 * k + r] + c.need(j, o2)[r] <= c.cap[i2 * k + r] + 1e-9);
+                    if fits && c.profit(o2) > best {
+                        best = c.profit(o2);
+                        target = o2 as u32;
+                    }
+                }
+                if target == NONE {
+                    continue;
+                }
+            }
+            for r in 0..k {
+                load[i * k + r] -= c.need(j, o)[r];
+            }
+            if target != NONE {
+                let i2 = c.place(target as usize);
+                for r in 0..k {
+                    load[i2 * k + r] += c.need(j, target as usize)[r];
+                }
+            }
+            a[j] = target;
+        }
     }
 }

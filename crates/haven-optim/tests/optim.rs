@@ -1,4 +1,5 @@
 //! Integration tests of haven-optim (one test binary; modules under tests/optim/).
+#![allow(clippy::unwrap_used, clippy::type_complexity)]
 
 mod optim {
     pub mod brute;
