@@ -77,16 +77,12 @@ fn main() -> ExitCode {
         let s = solve(&p, &opts);
         let chk = check_assignment(&p, &s.assignment);
         println!(
-            "{{\"name\":\"{}\",\"options\":{},\"generate_ms\":{gen_ms},\"objective\":{:?},\"bound\":{:?},\"gap\":{:?},\"feasible\":{},\"checker\":{},\"time_ms\":{},\"stats\":{}}}",
-            p.name,
-            p.num_options(),
-            s.objective,
-            s.bound,
-            s.gap,
-            s.feasible,
-            chk.feasible,
-            s.time_ms,
-            serde_json::to_string(&s.stats).unwrap_or_default()
+            "{}",
+            serde_json::json!({
+                "name": p.name, "options": p.num_options(), "generate_ms": gen_ms as u64,
+                "objective": s.objective, "bound": s.bound, "gap": s.gap, "feasible": s.feasible,
+                "checker": chk.feasible, "time_ms": s.time_ms, "stats": s.stats,
+            })
         );
         // warm re-solve: the most valuable binding place loses 10 % of its persons capacity
         let mut best = (0usize, -1.0);
@@ -108,16 +104,12 @@ fn main() -> ExitCode {
         let w = solve_warm(&q, &s, &wopts);
         let chk = check_assignment(&q, &w.assignment);
         println!(
-            "{{\"warm_resolve\":true,\"place\":{},\"capacity\":[{cap},{}],\"objective\":{:?},\"bound\":{:?},\"gap\":{:?},\"feasible\":{},\"checker\":{},\"time_ms\":{},\"peak_mem_mb\":{:?}}}",
-            best.0,
-            (cap * 0.9).floor(),
-            w.objective,
-            w.bound,
-            w.gap,
-            w.feasible,
-            chk.feasible,
-            w.time_ms,
-            peak_mem_mb()
+            "{}",
+            serde_json::json!({
+                "warm_resolve": true, "place": best.0, "capacity_before": cap, "capacity_after": (cap * 0.9).floor(),
+                "objective": w.objective, "bound": w.bound, "gap": w.gap, "feasible": w.feasible,
+                "checker": chk.feasible, "time_ms": w.time_ms, "peak_mem_mb": peak_mem_mb(),
+            })
         );
         return ExitCode::SUCCESS;
     }
