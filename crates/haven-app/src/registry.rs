@@ -1,0 +1,359 @@
+//! Registry use cases: records with their history, search, export, movements, the
+//! trial balance.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use haven_core::audit::{AuditEntry, ChainBreak};
+use haven_core::ledger::{Account, TrialBalance, check_household_together};
+use haven_core::names;
+use haven_core::registry::Person;
+use haven_core::validate;
+use haven_store::{MovementRecord, MovementRow, PersonRecord, RegistryCounts, SiteOverview};
+use serde::Serialize;
+
+use crate::{App, AppError, Ctx};
+
+/// The trial balance, and whether the registry's current places agree with the books.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerReport {
+    #[serde(flatten)]
+    pub balance: TrialBalance,
+    /// Accounts where the ledger and the people's current places disagree:
+    /// (account, by ledger, by current place). Empty when the books are sound.
+    pub disagreements: Vec<(String, i64, i64)>,
+}
+
+impl LedgerReport {
+    pub fn ok(&self) -> bool {
+        self.balance.balanced && self.disagreements.is_empty()
+    }
+}
+
+/// A person's page: the record, their household, their movements and audited changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonView {
+    #[serde(flatten)]
+    pub record: PersonRecord,
+    pub history: Vec<MovementRecord>,
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdView {
+    pub household_id: String,
+    pub members: Vec<PersonRecord>,
+    pub history: Vec<MovementRecord>,
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub score: f64,
+    #[serde(flatten)]
+    pub record: PersonRecord,
+}
+
+/// What a movement did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoveSummary {
+    pub moved: Vec<String>,
+    pub to: String,
+}
+
+/// First screen of an operation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    pub counts: RegistryCounts,
+    pub sites: Vec<SiteOverview>,
+    pub ledger: LedgerReport,
+}
+
+/// Candidates fetched per search before ranking.
+const SEARCH_CANDIDATES: i64 = 400;
+
+impl App {
+    pub async fn ledger(&self) -> Result<LedgerReport, AppError> {
+        let balance = self.store.trial_balance().await?;
+        let positions = self.store.positions_by_account().await?;
+        let keys: BTreeSet<&String> = balance.accounts.keys().chain(positions.keys()).collect();
+        let disagreements = keys
+            .into_iter()
+            .filter_map(|k| {
+                let a = balance.accounts.get(k).copied().unwrap_or(0);
+                let b = positions.get(k).copied().unwrap_or(0);
+                (a != b).then(|| (k.clone(), a, b))
+            })
+            .collect();
+        Ok(LedgerReport {
+            balance,
+            disagreements,
+        })
+    }
+
+    pub async fn overview(&self) -> Result<Overview, AppError> {
+        Ok(Overview {
+            counts: self.store.counts().await?,
+            sites: self.store.sites().await?,
+            ledger: self.ledger().await?,
+        })
+    }
+
+    pub async fn person(&self, person_id: &str) -> Result<PersonView, AppError> {
+        let record = self
+            .store
+            .person(person_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no person with id {person_id}")))?;
+        Ok(PersonView {
+            history: self.store.person_history(person_id).await?,
+            audit: self.store.audit_for("person", person_id).await?,
+            record,
+        })
+    }
+
+    pub async fn household(&self, household_id: &str) -> Result<HouseholdView, AppError> {
+        let members = self.store.household_members(household_id).await?;
+        if members.is_empty() {
+            return Err(AppError::NotFound(format!(
+                "no household with id {household_id}"
+            )));
+        }
+        Ok(HouseholdView {
+            household_id: household_id.to_string(),
+            history: self.store.household_history(household_id).await?,
+            audit: self.store.audit_for("household", household_id).await?,
+            members,
+        })
+    }
+
+    /// Finds people by name in either script, tolerant of transliteration variants.
+    /// People matching every name in the query come first; if none does, people matching
+    /// any of them. Ranked by name similarity, best first.
+    pub async fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>, AppError> {
+        let keys = names::name_keys(text);
+        if keys.is_empty() {
+            return Err(AppError::Refused(format!(
+                "'{text}' has no letters to search by"
+            )));
+        }
+        let mut candidates = self
+            .store
+            .search_by_keys(&keys, keys.len(), SEARCH_CANDIDATES)
+            .await?;
+        if candidates.is_empty() && keys.len() > 1 {
+            candidates = self
+                .store
+                .search_by_keys(&keys, 1, SEARCH_CANDIDATES)
+                .await?;
+        }
+        let mut hits: Vec<SearchHit> = candidates
+            .into_iter()
+            .map(|record| {
+                let n = &record.person.name;
+                let score =
+                    names::similarity(text, &n.latin()).max(names::similarity(text, &n.original()));
+                SearchHit { score, record }
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.record.person.person_id.cmp(&b.record.person.person_id))
+        });
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// Every person, as the import format's rows, household by household.
+    pub async fn export_people(&self) -> Result<Vec<Person>, AppError> {
+        Ok(self
+            .store
+            .all_people()
+            .await?
+            .into_iter()
+            .map(|r| r.person)
+            .collect())
+    }
+
+    /// Moves people to another place account, as one batch: all move or none.
+    /// Household members who share a place move together unless `split_reason` names why
+    /// they are separated.
+    pub async fn move_people(
+        &self,
+        ctx: &Ctx,
+        person_ids: &[String],
+        to: &Account,
+        reason: &str,
+        split_reason: Option<&str>,
+    ) -> Result<MoveSummary, AppError> {
+        let reason = validate::required_text(reason)
+            .map_err(|e| AppError::Refused(format!("reason {}", e.message)))?;
+        let split_reason = split_reason.map(str::trim).filter(|s| !s.is_empty());
+        let mut w = self.begin(ctx).await?;
+        if !w.place_exists(to).await? {
+            return Err(AppError::NotFound(format!(
+                "{to} is not a registered site or shelter unit"
+            )));
+        }
+        let mut wanted: Vec<String> = person_ids.to_vec();
+        wanted.sort();
+        wanted.dedup();
+        let positions = w.positions_of_people(&wanted).await?;
+        if positions.len() != wanted.len() {
+            let found: BTreeSet<&str> = positions.iter().map(|p| p.person_id.as_str()).collect();
+            let missing: Vec<&str> = wanted
+                .iter()
+                .map(String::as_str)
+                .filter(|p| !found.contains(p))
+                .collect();
+            return Err(AppError::NotFound(format!(
+                "no person with id {}",
+                missing.join(", ")
+            )));
+        }
+        if let Some(p) = positions.iter().find(|p| &p.account == to) {
+            return Err(AppError::Refused(format!(
+                "{} is already in {to}",
+                p.person_id
+            )));
+        }
+        let households: Vec<String> = positions
+            .iter()
+            .map(|p| p.household_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let everyone = w.positions_of_households(&households).await?;
+        let mut groups: BTreeMap<(&str, &Account), Vec<&str>> = BTreeMap::new();
+        for p in &positions {
+            groups
+                .entry((p.household_id.as_str(), &p.account))
+                .or_default()
+                .push(p.person_id.as_str());
+        }
+        for ((household, from), moving) in &groups {
+            let present: Vec<&str> = everyone
+                .iter()
+                .filter(|e| e.household_id == *household && &e.account == *from)
+                .map(|e| e.person_id.as_str())
+                .collect();
+            check_household_together(household, from, &present, moving, split_reason)
+                .map_err(|e| AppError::Refused(e.to_string()))?;
+        }
+        let rows: Vec<MovementRow> = positions
+            .iter()
+            .map(|p| MovementRow {
+                person_key: p.person_key,
+                from: Some(p.account.clone()),
+                to: to.clone(),
+                reason: reason.clone(),
+                split_reason: split_reason.map(str::to_string),
+            })
+            .collect();
+        w.record_movements(&rows).await?;
+        for p in &positions {
+            let before = serde_json::json!({ "place": p.account.key() }).to_string();
+            let after = serde_json::json!({ "place": to.key(), "reason": reason, "split_reason": split_reason }).to_string();
+            w.audit("person.move", "person", &p.person_id, before, after);
+        }
+        w.commit().await?;
+        Ok(MoveSummary {
+            moved: positions.into_iter().map(|p| p.person_id).collect(),
+            to: to.key(),
+        })
+    }
+
+    /// Moves the members of the given households who are present (at a site, in a unit,
+    /// in transit) to `to`. Members who have died, departed or whose whereabouts are
+    /// unknown stay where the books have them.
+    pub async fn move_households(
+        &self,
+        ctx: &Ctx,
+        household_ids: &[String],
+        to: &Account,
+        reason: &str,
+    ) -> Result<MoveSummary, AppError> {
+        let mut people = Vec::new();
+        for h in household_ids {
+            let members = self.store.household_members(h).await?;
+            if members.is_empty() {
+                return Err(AppError::NotFound(format!("no household with id {h}")));
+            }
+            people.extend(
+                members
+                    .into_iter()
+                    .filter(|m| &m.place != to && m.place.is_present())
+                    .map(|m| m.person.person_id),
+            );
+        }
+        if people.is_empty() {
+            return Err(AppError::Refused(format!(
+                "no one present in {} is outside {to}",
+                household_ids.join(", ")
+            )));
+        }
+        self.move_people(ctx, &people, to, reason, None).await
+    }
+
+    /// Walks the audit hash chain: the number of entries verified, or the first break.
+    pub async fn verify_audit(&self) -> Result<Result<u64, ChainBreak>, AppError> {
+        Ok(self.store.verify_audit().await?)
+    }
+}
+
+/// The columns of `households.csv`, in the order Haven writes them.
+pub const HOUSEHOLD_COLUMNS: [&str; 17] = [
+    "household_id",
+    "person_id",
+    "relationship",
+    "given_name_latin",
+    "family_name_latin",
+    "given_name_original",
+    "family_name_original",
+    "sex",
+    "date_of_birth",
+    "dob_precision",
+    "nationality",
+    "languages",
+    "specific_needs",
+    "attributes",
+    "site_id",
+    "unit_id",
+    "registered_on",
+];
+
+/// Writes people as `households.csv` rows (the import format).
+pub fn write_households_csv<W: Write>(people: &[Person], out: W) -> Result<(), AppError> {
+    let mut w = csv::Writer::from_writer(out);
+    let io = |e: csv::Error| AppError::Io(e.to_string());
+    w.write_record(HOUSEHOLD_COLUMNS).map_err(io)?;
+    for p in people {
+        let dob = p.date_of_birth.to_string();
+        let langs = p.languages.join(";");
+        let needs = p.specific_needs.join(";");
+        let attrs = validate::attributes_text(&p.attributes);
+        w.write_record([
+            p.household_id.as_str(),
+            p.person_id.as_str(),
+            p.relationship.as_str(),
+            p.name.given_latin.as_str(),
+            p.name.family_latin.as_str(),
+            p.name.given_original.as_str(),
+            p.name.family_original.as_str(),
+            p.sex.as_str(),
+            dob.as_str(),
+            p.date_of_birth.precision.as_str(),
+            p.nationality.as_str(),
+            langs.as_str(),
+            needs.as_str(),
+            attrs.as_str(),
+            p.site_id.as_str(),
+            p.unit_id.as_deref().unwrap_or(""),
+            p.registered_on.as_str(),
+        ])
+        .map_err(io)?;
+    }
+    w.flush().map_err(|e| AppError::Io(e.to_string()))?;
+    Ok(())
+}

@@ -1,0 +1,454 @@
+//! `haven`: the command line. A thin edge: it parses arguments, calls a use case in
+//! `haven-app`, and prints the result for a person (or as JSON with `--json`).
+
+mod output;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use haven_app::{App, AppError, Ctx, NoProgress, Progress};
+use haven_core::ledger::Account;
+use haven_store::Store;
+
+/// Haven runs a camp closure, relocation and resettlement operation end to end.
+#[derive(Parser)]
+#[command(name = "haven", version, about, long_about = None)]
+struct Cli {
+    /// Database URL: sqlite://FILE (the embedded default) or postgres://…
+    #[arg(
+        long,
+        global = true,
+        env = "HAVEN_DATABASE_URL",
+        default_value = "sqlite://haven.db"
+    )]
+    db: String,
+    /// Who is acting, as recorded in the audit log.
+    #[arg(long, global = true, env = "HAVEN_ACTOR")]
+    actor: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database, or bring its schema up to date.
+    Init,
+    /// Create the embedded database, load the default camp-closure operation and show it.
+    Demo(DemoArgs),
+    /// Import an operation from CSV files (see docs/import-format.md).
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// The trial balance of the population ledger; exits 1 unless it balances.
+    Ledger {
+        #[arg(long)]
+        json: bool,
+    },
+    /// People: show a record with its history, move people between place accounts.
+    #[command(subcommand)]
+    Person(PersonCmd),
+    /// Households: show one with its members and history, move it.
+    #[command(subcommand)]
+    Household(HouseholdCmd),
+    /// Sites with their shelter units and occupancy.
+    Sites {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find people by name, in Latin or Persian script, tolerant of spelling variants.
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Export records in the import format.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Generate a synthetic operation as import-format CSV files.
+    #[command(subcommand)]
+    Scenario(ScenarioCmd),
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Residents to generate.
+    #[arg(long, default_value_t = 3200)]
+    people: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// households.csv: one row per person.
+    Households { file: PathBuf },
+    /// sites.csv.
+    Sites { file: PathBuf },
+    /// shelter_units.csv.
+    Units { file: PathBuf },
+    /// Specific-needs codes (code,category,description).
+    Needs { file: PathBuf },
+    /// A folder as `haven scenario` writes it: sites.csv, shelter_units.csv, households.csv.
+    Dir { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum PersonCmd {
+    /// A person's record, place and ledger history.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move people to a place account (site:ID, unit:ID, deceased, unknown, ...).
+    Move {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        reason: String,
+        /// Why household members are separated, when not all of them move.
+        #[arg(long)]
+        split_reason: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum HouseholdCmd {
+    /// A household's members, their places and their ledger history.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move every member of households to a place account.
+    Move {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walk the hash chain; exits 1 and names the first broken entry if anything was altered.
+    Verify,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum ExportCmd {
+    /// Every person as households.csv rows (CSV) or records (JSON).
+    Households {
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioCmd {
+    /// The camp-closure operation: a closing camp of ~3,200 exiles and a temporary site
+    /// for 5,500 (scaled with --people).
+    CampClosure {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 3200)]
+        people: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("haven: cannot start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            // Input problems are printed one per line, as FILE:LINE: field: message (value).
+            if let Some(AppError::Invalid(problems)) = e.downcast_ref::<AppError>() {
+                for p in problems {
+                    eprintln!("{p}");
+                }
+            }
+            eprintln!("haven: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn actor(cli: &Cli) -> Ctx {
+    let who = cli.actor.clone().unwrap_or_else(|| {
+        let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+        format!("cli:{user}")
+    });
+    Ctx::new(who)
+}
+
+async fn open(url: &str) -> Result<App> {
+    let store = Store::open(url)
+        .await
+        .with_context(|| format!("opening {url}"))?;
+    Ok(App::new(store))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let ctx = actor(&cli);
+    match &cli.command {
+        Command::Init => {
+            let app = open(&cli.db).await?;
+            let counts = app.store.counts().await?;
+            println!(
+                "database ready at {} ({}): {} people, {} households, {} sites",
+                cli.db,
+                app.store.backend(),
+                counts.people,
+                counts.households,
+                counts.sites
+            );
+        }
+        Command::Demo(args) => return demo(&cli.db, &ctx, args).await,
+        Command::Import(cmd) => {
+            let app = open(&cli.db).await?;
+            let mut bar = Bar::new();
+            let summaries = match cmd {
+                ImportCmd::Households { file } => {
+                    vec![app.import_households(&ctx, file, &mut bar).await?]
+                }
+                ImportCmd::Sites { file } => vec![app.import_sites(&ctx, file).await?],
+                ImportCmd::Units { file } => vec![app.import_units(&ctx, file).await?],
+                ImportCmd::Needs { file } => vec![app.import_needs(&ctx, file).await?],
+                ImportCmd::Dir { dir } => app.import_dir(&ctx, dir, &mut bar).await?,
+            };
+            for s in summaries {
+                output::import_summary(&s);
+            }
+        }
+        Command::Ledger { json } => {
+            let app = open(&cli.db).await?;
+            let report = app.ledger().await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                output::ledger(&report);
+            }
+            if !report.ok() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Person(PersonCmd::Show { id, json }) => {
+            let app = open(&cli.db).await?;
+            let view = app.person(id).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+            } else {
+                output::person(&view);
+            }
+        }
+        Command::Person(PersonCmd::Move {
+            ids,
+            to,
+            reason,
+            split_reason,
+        }) => {
+            let app = open(&cli.db).await?;
+            let to = Account::parse(to)?;
+            let s = app
+                .move_people(&ctx, ids, &to, reason, split_reason.as_deref())
+                .await?;
+            println!(
+                "moved {} to {}: {}",
+                s.moved.len(),
+                s.to,
+                s.moved.join(", ")
+            );
+        }
+        Command::Household(HouseholdCmd::Show { id, json }) => {
+            let app = open(&cli.db).await?;
+            let view = app.household(id).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+            } else {
+                output::household(&view);
+            }
+        }
+        Command::Household(HouseholdCmd::Move { ids, to, reason }) => {
+            let app = open(&cli.db).await?;
+            let to = Account::parse(to)?;
+            let s = app.move_households(&ctx, ids, &to, reason).await?;
+            println!(
+                "moved {} to {}: {}",
+                s.moved.len(),
+                s.to,
+                s.moved.join(", ")
+            );
+        }
+        Command::Sites { json } => {
+            let app = open(&cli.db).await?;
+            let sites = app.store.sites().await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&sites)?);
+            } else {
+                output::sites(&sites);
+            }
+        }
+        Command::Search { text, limit, json } => {
+            let app = open(&cli.db).await?;
+            let hits = app.search(text, *limit).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&hits)?);
+            } else {
+                output::search(text, &hits);
+            }
+        }
+        Command::Audit(AuditCmd::Verify) => {
+            let app = open(&cli.db).await?;
+            match app.verify_audit().await? {
+                Ok(n) => println!("audit log intact: {n} entries verified"),
+                Err(b) => {
+                    println!("audit log BROKEN: {b}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Export(ExportCmd::Households { format, out }) => {
+            let app = open(&cli.db).await?;
+            let people = app.export_people().await?;
+            let sink: Box<dyn std::io::Write> = match out {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("creating {}", p.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            match format {
+                Format::Csv => haven_app::write_households_csv(&people, sink)?,
+                Format::Json => {
+                    let mut sink = sink;
+                    serde_json::to_writer_pretty(&mut sink, &people)?;
+                    writeln!(sink)?;
+                }
+            }
+        }
+        Command::Scenario(ScenarioCmd::CampClosure { seed, people, out }) => {
+            let cfg = haven_scenario::ScenarioConfig::new(*seed, *people);
+            let s = haven_scenario::generate_camp_closure(&cfg, out)?;
+            println!(
+                "wrote {} people in {} households, {} sites, {} shelter units to {}",
+                s.people,
+                s.households,
+                s.sites,
+                s.shelter_units,
+                out.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+use std::io::Write as _;
+
+/// `haven demo`: generate the default operation, import it (idempotent: running the demo
+/// twice changes nothing), and show the first screen.
+async fn demo(db: &str, ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
+    let dir = std::env::temp_dir().join(format!("haven-demo-{}", std::process::id()));
+    let cfg = haven_scenario::ScenarioConfig::new(args.seed, args.people);
+    let summary = haven_scenario::generate_camp_closure(&cfg, &dir)?;
+    println!(
+        "Generated the camp-closure operation (seed {}): {} residents in {} households.",
+        args.seed, summary.people, summary.households
+    );
+    let app = open(db).await?;
+    let mut bar = Bar::new();
+    let result = app.import_dir(ctx, &dir, &mut bar).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    for s in result? {
+        output::import_summary(&s);
+    }
+    let overview = app.overview().await?;
+    output::overview(db, &overview);
+    if !overview.ledger.ok() {
+        bail!("the ledger does not balance");
+    }
+    println!();
+    println!(
+        "Next: haven ledger | haven sites | haven search Mohammad | haven person show P-000001"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on a terminal; silent otherwise.
+struct Bar {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Bar {
+    fn new() -> Self {
+        Bar { bar: None }
+    }
+}
+
+impl Progress for Bar {
+    fn phase(&mut self, name: &str, total: u64) {
+        if !std::io::stderr().is_terminal() {
+            return;
+        }
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+        let bar = if total > 10_000 {
+            let b = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg:>10} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta})",
+            ) {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b
+        } else {
+            indicatif::ProgressBar::new_spinner()
+        };
+        bar.set_message(name.to_string());
+        self.bar = Some(bar);
+    }
+    fn set(&mut self, done: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(done);
+        }
+    }
+    fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _unused(_: &Path, _: NoProgress) {}

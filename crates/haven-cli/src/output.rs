@@ -1,0 +1,205 @@
+//! Human-readable output of the command line. JSON output is serde's, elsewhere.
+
+use haven_app::{HouseholdView, ImportSummary, LedgerReport, Overview, PersonView, SearchHit};
+use haven_store::{MovementRecord, PersonRecord, SiteOverview};
+
+pub fn import_summary(s: &ImportSummary) {
+    if s.people > 0 {
+        println!(
+            "{}: imported {} households ({} people), {} already present unchanged",
+            s.file, s.imported, s.people, s.unchanged
+        );
+    } else {
+        println!(
+            "{}: imported {}, {} already present unchanged",
+            s.file, s.imported, s.unchanged
+        );
+    }
+}
+
+fn thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+pub fn ledger(r: &LedgerReport) {
+    println!("Trial balance of the population ledger");
+    let width = r
+        .balance
+        .accounts
+        .keys()
+        .map(String::len)
+        .max()
+        .unwrap_or(7)
+        .max(10);
+    for (account, n) in &r.balance.accounts {
+        println!("  {account:<width$}  {:>9}", thousands(*n));
+    }
+    println!("  {:<width$}  {:>9}", "total", thousands(r.balance.total));
+    println!(
+        "  {:<width$}  {:>9}",
+        "registered",
+        thousands(r.balance.registered)
+    );
+    if r.balance.balanced {
+        println!("balanced: every registered person is in exactly one place account");
+    } else {
+        println!(
+            "NOT BALANCED: accounts hold {} people, {} are registered",
+            r.balance.total, r.balance.registered
+        );
+    }
+    for (account, books, places) in &r.disagreements {
+        println!("DISAGREEMENT in {account}: ledger says {books}, current places say {places}");
+    }
+}
+
+pub fn sites(sites: &[SiteOverview]) {
+    println!(
+        "{:<14} {:<34} {:<15} {:>9} {:>7} {:>10} {:>10} {:>9}",
+        "site", "name", "kind", "capacity", "units", "unit cap.", "occupancy", "deadline"
+    );
+    for s in sites {
+        println!(
+            "{:<14} {:<34} {:<15} {:>9} {:>7} {:>10} {:>10} {:>9}",
+            s.site.site_id,
+            truncate(&s.site.name, 34),
+            s.site.kind.as_str(),
+            thousands(s.site.capacity),
+            thousands(s.units),
+            thousands(s.unit_capacity),
+            thousands(s.occupancy),
+            s.site.closing_deadline.as_deref().unwrap_or("-"),
+        );
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+pub fn overview(db: &str, o: &Overview) {
+    println!();
+    println!("Operation in {db}");
+    println!(
+        "  {} people in {} households; {} sites with {} shelter units; {} audit entries",
+        thousands(o.counts.people),
+        thousands(o.counts.households),
+        o.counts.sites,
+        thousands(o.counts.shelter_units),
+        thousands(o.counts.audit_entries)
+    );
+    println!();
+    sites(&o.sites);
+    println!();
+    ledger(&o.ledger);
+}
+
+fn person_line(r: &PersonRecord) -> String {
+    let p = &r.person;
+    format!(
+        "{:<10} {:<14} {:<28} {:<22} {} {:<10} {}",
+        p.person_id,
+        p.relationship.as_str(),
+        truncate(&p.name.latin(), 28),
+        // Right-to-left names are isolated so that the line around them stays in order.
+        format!("\u{2068}{}\u{2069}", p.name.original()),
+        p.sex.as_str(),
+        p.date_of_birth.to_string(),
+        r.place
+    )
+}
+
+fn history(h: &[MovementRecord]) {
+    println!("History (population ledger):");
+    for m in h {
+        let from = m.from.as_deref().unwrap_or("(registered)");
+        let split = m
+            .split_reason
+            .as_deref()
+            .map(|s| format!(" [split: {s}]"))
+            .unwrap_or_default();
+        println!(
+            "  {}  {:<10} {} -> {}  {} (by {}){}",
+            m.at, m.person_id, from, m.to, m.reason, m.actor, split
+        );
+    }
+}
+
+pub fn person(v: &PersonView) {
+    let p = &v.record.person;
+    println!("Person {}", p.person_id);
+    println!("  name (Latin)     {}", p.name.latin());
+    println!("  name (original)  \u{2068}{}\u{2069}", p.name.original());
+    println!("  sex              {}", p.sex.as_str());
+    println!(
+        "  date of birth    {} ({})",
+        p.date_of_birth,
+        p.date_of_birth.precision.as_str()
+    );
+    println!("  nationality      {}", p.nationality);
+    println!("  languages        {}", p.languages.join(", "));
+    println!("  specific needs   {}", p.specific_needs.join(", "));
+    for (k, val) in &p.attributes {
+        println!("  {k:<16} {val}");
+    }
+    println!(
+        "  household        {} ({})",
+        p.household_id,
+        p.relationship.as_str()
+    );
+    println!(
+        "  registered       {} at {}{}",
+        p.registered_on,
+        p.site_id,
+        p.unit_id
+            .as_deref()
+            .map(|u| format!(" / {u}"))
+            .unwrap_or_default()
+    );
+    println!("  place now        {}", v.record.place);
+    history(&v.history);
+    if !v.audit.is_empty() {
+        println!("Audited changes:");
+        for a in &v.audit {
+            println!("  #{} {} {} by {}", a.seq, a.at, a.action, a.actor);
+        }
+    }
+}
+
+pub fn household(v: &HouseholdView) {
+    println!("Household {} ({} members)", v.household_id, v.members.len());
+    for m in &v.members {
+        println!("  {}", person_line(m));
+    }
+    history(&v.history);
+    if !v.audit.is_empty() {
+        println!("Audited changes:");
+        for a in &v.audit {
+            println!("  #{} {} {} by {}", a.seq, a.at, a.action, a.actor);
+        }
+    }
+}
+
+pub fn search(text: &str, hits: &[SearchHit]) {
+    if hits.is_empty() {
+        println!("no one found for '{text}'");
+        return;
+    }
+    for h in hits {
+        println!("{:.2}  {}", h.score, person_line(&h.record));
+    }
+}

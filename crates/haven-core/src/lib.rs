@@ -1,0 +1,12 @@
+//! Haven's domain: the people and households of an operation, the sites and shelter
+//! units they live in, and the population ledger that accounts for every one of them.
+//!
+//! Pure by design: no I/O, no async, no database types. The store maps rows onto these
+//! types; use cases combine them; everything here is tested with unit and property tests.
+
+pub mod audit;
+pub mod ledger;
+pub mod names;
+pub mod needs;
+pub mod registry;
+pub mod validate;

@@ -1,0 +1,644 @@
+//! Writes: the [`Writer`] transaction, with its ledger movements and audit entries.
+
+use std::collections::HashMap;
+
+use haven_core::audit::{AuditEntry, GENESIS_HASH};
+use haven_core::ledger::Account;
+use haven_core::names::name_keys;
+use haven_core::needs::NeedCode;
+use haven_core::registry::{Household, ShelterUnit, Site};
+use sqlx::{AssertSqlSafe, QueryBuilder, Row};
+
+use crate::{Result, StoreError, Tx, on_tx};
+
+/// Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's 65,535 bound
+/// parameters for the widest table (people, 19 columns).
+const CHUNK: usize = 1000;
+
+#[doc(hidden)]
+pub struct WriterState {
+    audit_seq: i64,
+    audit_hash: String,
+}
+
+/// One write transaction. Dropping it without [`commit`](Writer::commit) rolls back.
+pub struct Writer {
+    tx: Tx,
+    actor: String,
+    at: String,
+    state: WriterState,
+    pending_audit: Vec<AuditEntry>,
+    next_ids: HashMap<&'static str, i64>,
+    accounts: HashMap<String, i64>,
+}
+
+/// A change of place for one person, as the store records it.
+#[derive(Debug, Clone)]
+pub struct MovementRow {
+    pub person_key: i64,
+    pub from: Option<Account>,
+    pub to: Account,
+    pub reason: String,
+    pub split_reason: Option<String>,
+}
+
+/// Where a person is now, read inside a write transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub person_key: i64,
+    pub person_id: String,
+    pub household_id: String,
+    pub account: Account,
+}
+
+impl Writer {
+    pub(crate) async fn start(tx: &mut Tx) -> Result<WriterState> {
+        let last: Option<(i64, String)> = on_tx!(tx, c => sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *c)
+            .await?);
+        let (audit_seq, audit_hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
+        Ok(WriterState {
+            audit_seq,
+            audit_hash,
+        })
+    }
+
+    pub(crate) fn new(tx: Tx, state: WriterState) -> Self {
+        Writer {
+            tx,
+            actor: String::new(),
+            at: String::new(),
+            state,
+            pending_audit: Vec::new(),
+            next_ids: HashMap::new(),
+            accounts: HashMap::new(),
+        }
+    }
+
+    /// Sets who writes and when; called by [`crate::Store::begin`].
+    pub fn set_actor(&mut self, actor: &str, at: &str) {
+        self.actor = actor.to_string();
+        self.at = at.to_string();
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn at(&self) -> &str {
+        &self.at
+    }
+
+    /// Appends an audit entry (written at commit, chained in order).
+    pub fn audit(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        before: String,
+        after: String,
+    ) {
+        let seq = self.state.audit_seq + 1;
+        let e = AuditEntry::chained(
+            &self.state.audit_hash,
+            seq,
+            &self.at,
+            &self.actor,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+        );
+        self.state.audit_seq = seq;
+        self.state.audit_hash.clone_from(&e.hash);
+        self.pending_audit.push(e);
+    }
+
+    /// Writes the pending audit entries and commits everything.
+    pub async fn commit(mut self) -> Result<()> {
+        self.flush_audit().await?;
+        match self.tx {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    async fn flush_audit(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending_audit);
+        for chunk in pending.chunks(CHUNK) {
+            on_tx!(&mut self.tx, c => {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) ",
+                );
+                q.push_values(chunk, |mut b, e| {
+                    b.push_bind(e.seq)
+                        .push_bind(e.at.as_str())
+                        .push_bind(e.actor.as_str())
+                        .push_bind(e.action.as_str())
+                        .push_bind(e.entity.as_str())
+                        .push_bind(e.entity_id.as_str())
+                        .push_bind(e.before.as_str())
+                        .push_bind(e.after.as_str())
+                        .push_bind(e.prev_hash.as_str())
+                        .push_bind(e.hash.as_str());
+                });
+                q.build().execute(&mut *c).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Allocates `n` consecutive ids in `table` (safe: we hold the writer lock).
+    async fn alloc_ids(&mut self, table: &'static str, n: usize) -> Result<i64> {
+        let next = match self.next_ids.get(table) {
+            Some(n) => *n,
+            None => {
+                let sql = match table {
+                    "sites" => "SELECT COALESCE(MAX(id), 0) FROM sites",
+                    "shelter_units" => "SELECT COALESCE(MAX(id), 0) FROM shelter_units",
+                    "accounts" => "SELECT COALESCE(MAX(id), 0) FROM accounts",
+                    "households" => "SELECT COALESCE(MAX(id), 0) FROM households",
+                    "people" => "SELECT COALESCE(MAX(id), 0) FROM people",
+                    "movements" => "SELECT COALESCE(MAX(id), 0) FROM movements",
+                    other => {
+                        return Err(StoreError::Invalid(format!("no id sequence for {other}")));
+                    }
+                };
+                let max: i64 =
+                    on_tx!(&mut self.tx, c => sqlx::query_scalar(sql).fetch_one(&mut *c).await?);
+                max + 1
+            }
+        };
+        self.next_ids.insert(table, next + n as i64);
+        Ok(next)
+    }
+
+    /// The id of a place account, created on first use.
+    pub async fn account_id(&mut self, account: &Account) -> Result<i64> {
+        let key = account.key();
+        if let Some(id) = self.accounts.get(&key) {
+            return Ok(*id);
+        }
+        let found: Option<i64> = on_tx!(&mut self.tx, c => sqlx::query_scalar("SELECT id FROM accounts WHERE key = $1")
+            .bind(key.as_str())
+            .fetch_optional(&mut *c)
+            .await?);
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let id = self.alloc_ids("accounts", 1).await?;
+                on_tx!(&mut self.tx, c => sqlx::query("INSERT INTO accounts (id, key, kind) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(key.as_str())
+                    .bind(account.kind())
+                    .execute(&mut *c)
+                    .await?.rows_affected());
+                id
+            }
+        };
+        self.accounts.insert(key, id);
+        Ok(id)
+    }
+
+    /// Adds or replaces specific-needs codes.
+    pub async fn upsert_needs(&mut self, codes: &[NeedCode]) -> Result<()> {
+        for code in codes {
+            let before: Option<(String, String)> = on_tx!(&mut self.tx, c => sqlx::query_as("SELECT category, description FROM specific_needs WHERE code = $1")
+                .bind(code.code.as_str())
+                .fetch_optional(&mut *c)
+                .await?);
+            if before.as_ref() == Some(&(code.category.clone(), code.description.clone())) {
+                continue;
+            }
+            on_tx!(&mut self.tx, c => sqlx::query(
+                "INSERT INTO specific_needs (code, category, description) VALUES ($1, $2, $3) \
+                 ON CONFLICT (code) DO UPDATE SET category = excluded.category, description = excluded.description",
+            )
+            .bind(code.code.as_str())
+            .bind(code.category.as_str())
+            .bind(code.description.as_str())
+            .execute(&mut *c)
+            .await?.rows_affected());
+            let before_json = match before {
+                Some((category, description)) => serde_json::json!({"code": code.code, "category": category, "description": description}).to_string(),
+                None => "null".into(),
+            };
+            self.audit(
+                "needs.upsert",
+                "specific_need",
+                &code.code,
+                before_json,
+                json(code),
+            );
+        }
+        Ok(())
+    }
+
+    /// Inserts new sites. `hash` is the content hash that makes re-import a no-op.
+    pub async fn insert_sites(&mut self, sites: &[(Site, String)]) -> Result<()> {
+        let first = self.alloc_ids("sites", sites.len()).await?;
+        for (i, (s, hash)) in sites.iter().enumerate() {
+            let id = first + i as i64;
+            on_tx!(&mut self.tx, c => sqlx::query(
+                "INSERT INTO sites (id, site_id, name, kind, capacity, area_m2, closing_deadline, content_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(s.site_id.as_str())
+            .bind(s.name.as_str())
+            .bind(s.kind.as_str())
+            .bind(s.capacity)
+            .bind(s.area_m2)
+            .bind(s.closing_deadline.as_deref())
+            .bind(hash.as_str())
+            .execute(&mut *c)
+            .await?.rows_affected());
+            self.account_id(&Account::Site(s.site_id.clone())).await?;
+            self.audit("site.create", "site", &s.site_id, "null".into(), json(s));
+        }
+        Ok(())
+    }
+
+    /// Inserts new shelter units; their sites must exist (in the database or this
+    /// transaction).
+    pub async fn insert_units(&mut self, units: &[(ShelterUnit, String)]) -> Result<()> {
+        let site_rows: Vec<(i64, String)> = on_tx!(&mut self.tx, c => sqlx::query_as("SELECT id, site_id FROM sites")
+            .fetch_all(&mut *c)
+            .await?);
+        let sites: HashMap<String, i64> = site_rows.into_iter().map(|(id, s)| (s, id)).collect();
+        let first = self.alloc_ids("shelter_units", units.len()).await?;
+        for (i, chunk) in units.chunks(CHUNK).enumerate() {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (j, (u, hash)) in chunk.iter().enumerate() {
+                let site = *sites.get(&u.site_id).ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "unit {}: site {} does not exist",
+                        u.unit_id, u.site_id
+                    ))
+                })?;
+                rows.push((first + (i * CHUNK + j) as i64, site, u, hash));
+            }
+            on_tx!(&mut self.tx, c => {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO shelter_units (id, unit_id, site_id, name, capacity, covered_area_m2, content_hash) ",
+                );
+                q.push_values(&rows, |mut b, (id, site, u, hash)| {
+                    b.push_bind(*id)
+                        .push_bind(u.unit_id.as_str())
+                        .push_bind(*site)
+                        .push_bind(u.name.as_str())
+                        .push_bind(u.capacity)
+                        .push_bind(u.covered_area_m2)
+                        .push_bind(hash.as_str());
+                });
+                q.build().execute(&mut *c).await?;
+            });
+        }
+        for (u, _) in units {
+            self.account_id(&Account::Unit(u.unit_id.clone())).await?;
+            self.audit(
+                "shelter_unit.create",
+                "shelter_unit",
+                &u.unit_id,
+                "null".into(),
+                json(u),
+            );
+        }
+        Ok(())
+    }
+
+    /// Registers new households: their people, their name keys for search, one
+    /// registration movement per person into the place they were registered at, and one
+    /// audit entry per household. `progress` is told how many people were written so far.
+    pub async fn register_households(
+        &mut self,
+        households: &[(Household, String)],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<()> {
+        let n_people: usize = households.iter().map(|(h, _)| h.members.len()).sum();
+        let first_hh = self.alloc_ids("households", households.len()).await?;
+        let first_person = self.alloc_ids("people", n_people).await?;
+        let first_movement = self.alloc_ids("movements", n_people).await?;
+
+        // Resolve every registration account up front (few distinct ones).
+        let mut place_ids: HashMap<(String, Option<String>), i64> = HashMap::new();
+        for (h, _) in households {
+            for p in &h.members {
+                let key = (p.site_id.clone(), p.unit_id.clone());
+                if !place_ids.contains_key(&key) {
+                    let account = match &p.unit_id {
+                        Some(u) => Account::Unit(u.clone()),
+                        None => Account::Site(p.site_id.clone()),
+                    };
+                    let id = self.account_id(&account).await?;
+                    place_ids.insert(key, id);
+                }
+            }
+        }
+
+        let mut hh_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(CHUNK);
+        let mut person_rows: Vec<PersonRow> = Vec::with_capacity(CHUNK);
+        let mut key_rows: Vec<(String, i64)> = Vec::with_capacity(CHUNK * 4);
+        let mut person_id = first_person;
+        let mut done: u64 = 0;
+        for (i, (h, hash)) in households.iter().enumerate() {
+            let hh_key = first_hh + i as i64;
+            hh_rows.push((hh_key, h.household_id.as_str(), hash.as_str()));
+            for p in &h.members {
+                let account = place_ids
+                    .get(&(p.site_id.clone(), p.unit_id.clone()))
+                    .copied()
+                    .ok_or_else(|| StoreError::Invalid("registration place not resolved".into()))?;
+                let mut keys: Vec<String> = Vec::new();
+                for part in [
+                    &p.name.given_latin,
+                    &p.name.family_latin,
+                    &p.name.given_original,
+                    &p.name.family_original,
+                ] {
+                    for k in name_keys(part) {
+                        if !keys.contains(&k) {
+                            keys.push(k);
+                        }
+                    }
+                }
+                key_rows.extend(keys.into_iter().map(|k| (k, person_id)));
+                person_rows.push(PersonRow {
+                    id: person_id,
+                    household: hh_key,
+                    account,
+                    languages: p.languages.join(";"),
+                    needs: p.specific_needs.join(";"),
+                    attributes: haven_core::validate::attributes_text(&p.attributes),
+                    dob: p.date_of_birth.to_string(),
+                    person: p,
+                });
+                person_id += 1;
+            }
+            let audit_after = json(h);
+            self.audit(
+                "household.register",
+                "household",
+                &h.household_id,
+                "null".into(),
+                audit_after,
+            );
+            if person_rows.len() >= CHUNK || i + 1 == households.len() {
+                let first_mv =
+                    first_movement + (person_rows.first().map_or(0, |r| r.id) - first_person);
+                self.write_registration_chunk(&hh_rows, &person_rows, &key_rows, first_mv)
+                    .await?;
+                done += person_rows.len() as u64;
+                progress(done);
+                hh_rows.clear();
+                person_rows.clear();
+                key_rows.clear();
+                if self.pending_audit.len() >= 20 * CHUNK {
+                    self.flush_audit().await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_registration_chunk(
+        &mut self,
+        hh_rows: &[(i64, &str, &str)],
+        person_rows: &[PersonRow<'_>],
+        key_rows: &[(String, i64)],
+        first_movement: i64,
+    ) -> Result<()> {
+        let at = self.at.clone();
+        let actor = self.actor.clone();
+        on_tx!(&mut self.tx, c => {
+            if !hh_rows.is_empty() {
+                let mut q = QueryBuilder::new("INSERT INTO households (id, household_id, content_hash) ");
+                q.push_values(hh_rows, |mut b, (id, hid, hash)| {
+                    b.push_bind(*id).push_bind(*hid).push_bind(*hash);
+                });
+                q.build().execute(&mut *c).await?;
+            }
+            let mut q = QueryBuilder::new(
+                "INSERT INTO people (id, person_id, household_id, relationship, given_name_latin, family_name_latin, \
+                 given_name_original, family_name_original, sex, date_of_birth, dob_precision, nationality, languages, \
+                 specific_needs, attributes, registered_site, registered_unit, registered_on, account_id) ",
+            );
+            q.push_values(person_rows, |mut b, r| {
+                let p = r.person;
+                b.push_bind(r.id)
+                    .push_bind(p.person_id.as_str())
+                    .push_bind(r.household)
+                    .push_bind(p.relationship.as_str())
+                    .push_bind(p.name.given_latin.as_str())
+                    .push_bind(p.name.family_latin.as_str())
+                    .push_bind(p.name.given_original.as_str())
+                    .push_bind(p.name.family_original.as_str())
+                    .push_bind(p.sex.as_str())
+                    .push_bind(r.dob.as_str())
+                    .push_bind(p.date_of_birth.precision.as_str())
+                    .push_bind(p.nationality.as_str())
+                    .push_bind(r.languages.as_str())
+                    .push_bind(r.needs.as_str())
+                    .push_bind(r.attributes.as_str())
+                    .push_bind(p.site_id.as_str())
+                    .push_bind(p.unit_id.as_deref())
+                    .push_bind(p.registered_on.as_str())
+                    .push_bind(r.account);
+            });
+            q.build().execute(&mut *c).await?;
+            for keys in key_rows.chunks(5 * CHUNK) {
+                let mut q = QueryBuilder::new("INSERT INTO name_keys (key, person_id) ");
+                q.push_values(keys, |mut b, (k, id)| {
+                    b.push_bind(k.as_str()).push_bind(*id);
+                });
+                q.build().execute(&mut *c).await?;
+            }
+            let mut q = QueryBuilder::new(
+                "INSERT INTO movements (id, person_id, from_account_id, to_account_id, at, reason, actor, split_reason) ",
+            );
+            q.push_values(person_rows.iter().enumerate(), |mut b, (i, r)| {
+                b.push_bind(first_movement + i as i64)
+                    .push_bind(r.id)
+                    .push_bind(None::<i64>)
+                    .push_bind(r.account)
+                    .push_bind(at.as_str())
+                    .push_bind("registration")
+                    .push_bind(actor.as_str())
+                    .push_bind(None::<String>);
+            });
+            q.build().execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Where the given people are now (by external person id), read under the writer
+    /// lock so the answer holds until commit. Unknown ids are left out.
+    pub async fn positions_of_people(&mut self, person_ids: &[String]) -> Result<Vec<Position>> {
+        let mut out = Vec::with_capacity(person_ids.len());
+        for chunk in person_ids.chunks(CHUNK) {
+            let rows = on_tx!(&mut self.tx, c => {
+                let mut q = QueryBuilder::new(
+                    "SELECT p.id, p.person_id, h.household_id, a.key FROM people p \
+                     JOIN households h ON h.id = p.household_id JOIN accounts a ON a.id = p.account_id \
+                     WHERE p.person_id IN ",
+                );
+                q.push_tuples_in(chunk);
+                let rows = q.build().fetch_all(&mut *c).await?;
+                rows.iter().map(position_row).collect::<Result<Vec<_>>>()?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Every member of the given households (by external household id) with their place.
+    pub async fn positions_of_households(
+        &mut self,
+        household_ids: &[String],
+    ) -> Result<Vec<Position>> {
+        let mut out = Vec::new();
+        for chunk in household_ids.chunks(CHUNK) {
+            let rows = on_tx!(&mut self.tx, c => {
+                let mut q = QueryBuilder::new(
+                    "SELECT p.id, p.person_id, h.household_id, a.key FROM people p \
+                     JOIN households h ON h.id = p.household_id JOIN accounts a ON a.id = p.account_id \
+                     WHERE h.household_id IN ",
+                );
+                q.push_tuples_in(chunk);
+                q.push(" ORDER BY p.id");
+                let rows = q.build().fetch_all(&mut *c).await?;
+                rows.iter().map(position_row).collect::<Result<Vec<_>>>()?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Records movements: each person's place changes and a ledger entry is written,
+    /// with one audit entry per person. The caller has checked the rules (household
+    /// together, source account) against [`Writer::positions_of_people`].
+    pub async fn record_movements(&mut self, moves: &[MovementRow]) -> Result<()> {
+        let first = self.alloc_ids("movements", moves.len()).await?;
+        for (i, m) in moves.iter().enumerate() {
+            let to = self.account_id(&m.to).await?;
+            let from = match &m.from {
+                Some(a) => Some(self.account_id(a).await?),
+                None => None,
+            };
+            let updated = on_tx!(&mut self.tx, c => {
+                let r = match from {
+                    Some(f) => sqlx::query("UPDATE people SET account_id = $1 WHERE id = $2 AND account_id = $3")
+                        .bind(to).bind(m.person_key).bind(f).execute(&mut *c).await?,
+                    None => sqlx::query("UPDATE people SET account_id = $1 WHERE id = $2")
+                        .bind(to).bind(m.person_key).execute(&mut *c).await?,
+                };
+                r.rows_affected()
+            });
+            if updated != 1 {
+                return Err(StoreError::Invalid(format!(
+                    "person #{} is no longer in {}",
+                    m.person_key,
+                    m.from.as_ref().map(Account::key).unwrap_or_default()
+                )));
+            }
+            let (at, actor) = (self.at.clone(), self.actor.clone());
+            on_tx!(&mut self.tx, c => sqlx::query(
+                "INSERT INTO movements (id, person_id, from_account_id, to_account_id, at, reason, actor, split_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(first + i as i64)
+            .bind(m.person_key)
+            .bind(from)
+            .bind(to)
+            .bind(at.as_str())
+            .bind(m.reason.as_str())
+            .bind(actor.as_str())
+            .bind(m.split_reason.as_deref())
+            .execute(&mut *c)
+            .await?.rows_affected());
+        }
+        Ok(())
+    }
+
+    /// Whether a site or unit account refers to a registered site or unit (other kinds
+    /// of account need no registry record).
+    pub async fn place_exists(&mut self, account: &Account) -> Result<bool> {
+        let n: i64 = match account {
+            Account::Site(s) => {
+                on_tx!(&mut self.tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM sites WHERE site_id = $1")
+                .bind(s.as_str()).fetch_one(&mut *c).await?)
+            }
+            Account::Unit(u) => {
+                on_tx!(&mut self.tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM shelter_units WHERE unit_id = $1")
+                .bind(u.as_str()).fetch_one(&mut *c).await?)
+            }
+            _ => 1,
+        };
+        Ok(n > 0)
+    }
+
+    /// Runs a raw statement inside this transaction. For tests that need to simulate
+    /// faults; never used by Haven itself.
+    #[doc(hidden)]
+    pub async fn execute_raw(&mut self, sql: &str) -> Result<u64> {
+        let r = on_tx!(&mut self.tx, c => sqlx::query(AssertSqlSafe(sql.to_string())).execute(&mut *c).await?.rows_affected());
+        Ok(r)
+    }
+}
+
+struct PersonRow<'a> {
+    id: i64,
+    household: i64,
+    account: i64,
+    languages: String,
+    needs: String,
+    attributes: String,
+    dob: String,
+    person: &'a haven_core::registry::Person,
+}
+
+fn position_row<R: Row>(r: &R) -> Result<Position>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    let key: String = r.try_get(3usize)?;
+    let account = Account::parse(&key).map_err(|e| StoreError::Corrupt {
+        table: "accounts",
+        message: e.to_string(),
+    })?;
+    Ok(Position {
+        person_key: r.try_get(0usize)?,
+        person_id: r.try_get(1usize)?,
+        household_id: r.try_get(2usize)?,
+        account,
+    })
+}
+
+/// JSON of a record for the audit log.
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"unserialisable\":\"{e}\"}}"))
+}
+
+/// `IN (...)` lists for the query builder.
+trait PushIn {
+    fn push_tuples_in(&mut self, values: &[String]) -> &mut Self;
+}
+
+impl<DB: sqlx::Database> PushIn for QueryBuilder<DB>
+where
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    fn push_tuples_in(&mut self, values: &[String]) -> &mut Self {
+        self.push("(");
+        let mut sep = self.separated(", ");
+        for v in values {
+            sep.push_bind(v.as_str());
+        }
+        self.push(")");
+        self
+    }
+}
