@@ -24,6 +24,8 @@ use crate::{App, AppError, Ctx, Problem, Progress};
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportSummary {
     pub file: String,
+    /// What the file holds: `sites`, `shelter units`, `households`, `specific-needs codes`.
+    pub records: &'static str,
     /// Records written.
     pub imported: u64,
     /// Records already present with the same content (left unchanged).
@@ -294,6 +296,7 @@ impl App {
         w.commit().await?;
         Ok(ImportSummary {
             file: table.file,
+            records: "sites",
             imported: new.len() as u64,
             unchanged,
             people: 0,
@@ -373,6 +376,7 @@ impl App {
         w.commit().await?;
         Ok(ImportSummary {
             file: table.file,
+            records: "shelter units",
             imported: new.len() as u64,
             unchanged,
             people: 0,
@@ -422,6 +426,7 @@ impl App {
         w.commit().await?;
         Ok(ImportSummary {
             file: table.file,
+            records: "specific-needs codes",
             imported: codes.len() as u64,
             unchanged,
             people: 0,
@@ -720,6 +725,7 @@ impl App {
         progress.finish();
         Ok(ImportSummary {
             file: table.file,
+            records: "households",
             imported: new.len() as u64,
             unchanged,
             people,

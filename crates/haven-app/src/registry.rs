@@ -22,6 +22,9 @@ pub struct LedgerReport {
     /// Accounts where the ledger and the people's current places disagree:
     /// (account, by ledger, by current place). Empty when the books are sound.
     pub disagreements: Vec<(String, i64, i64)>,
+    /// The same balances with shelter units folded into their site's account, for a
+    /// first look (`site:S-TS` then counts everyone at the site, in a unit or not).
+    pub by_place: BTreeMap<String, i64>,
 }
 
 impl LedgerReport {
@@ -85,9 +88,19 @@ impl App {
                 (a != b).then(|| (k.clone(), a, b))
             })
             .collect();
+        let units = self.store.unit_hashes().await?;
+        let mut by_place: BTreeMap<String, i64> = BTreeMap::new();
+        for (key, n) in &balance.accounts {
+            let folded = match key.strip_prefix("unit:").and_then(|u| units.get(u)) {
+                Some((site, _)) => format!("site:{site}"),
+                None => key.clone(),
+            };
+            *by_place.entry(folded).or_default() += n;
+        }
         Ok(LedgerReport {
             balance,
             disagreements,
+            by_place,
         })
     }
 

@@ -4,12 +4,12 @@
 mod output;
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use haven_app::{App, AppError, Ctx, NoProgress, Progress};
+use haven_app::{App, AppError, Ctx, Progress};
 use haven_core::ledger::Account;
 use haven_store::Store;
 
@@ -45,6 +45,9 @@ enum Command {
     Ledger {
         #[arg(long)]
         json: bool,
+        /// List every account (each shelter unit) instead of folding units into sites.
+        #[arg(long)]
+        accounts: bool,
     },
     /// People: show a record with its history, move people between place accounts.
     #[command(subcommand)]
@@ -74,6 +77,32 @@ enum Command {
     /// Generate a synthetic operation as import-format CSV files.
     #[command(subcommand)]
     Scenario(ScenarioCmd),
+    /// Run the placement optimiser on a problem file (see docs/optimiser.md).
+    #[command(subcommand)]
+    Solve(SolveCmd),
+}
+
+#[derive(Subcommand)]
+enum SolveCmd {
+    /// An OR-Library generalised-assignment file (minimise cost, every item assigned).
+    Gap(SolveArgs),
+    /// A problem in Haven's JSON problem format.
+    Json(SolveArgs),
+}
+
+#[derive(Args)]
+struct SolveArgs {
+    file: PathBuf,
+    #[arg(long, default_value_t = 10_000)]
+    time_limit_ms: u64,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print the full report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Add per-item and per-place explanations (JSON only).
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(Args)]
@@ -252,13 +281,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 output::import_summary(&s);
             }
         }
-        Command::Ledger { json } => {
+        Command::Ledger { json, accounts } => {
             let app = open(&cli.db).await?;
             let report = app.ledger().await?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                output::ledger(&report);
+                output::ledger(&report, *accounts);
             }
             if !report.ok() {
                 return Ok(ExitCode::FAILURE);
@@ -358,6 +387,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Solve(cmd) => return solve(cmd),
         Command::Scenario(ScenarioCmd::CampClosure { seed, people, out }) => {
             let cfg = haven_scenario::ScenarioConfig::new(*seed, *people);
             let s = haven_scenario::generate_camp_closure(&cfg, out)?;
@@ -375,6 +405,64 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 use std::io::Write as _;
+
+/// `haven solve`: read, solve, and print one report per instance in the file.
+fn solve(cmd: &SolveCmd) -> Result<ExitCode> {
+    let (args, problems) = match cmd {
+        SolveCmd::Gap(a) => (a, haven_optim::read_orlib_gap(&a.file)?),
+        SolveCmd::Json(a) => (a, vec![haven_optim::read_json_problem(&a.file)?]),
+    };
+    let opts = haven_optim::SolveOptions {
+        time_limit_ms: args.time_limit_ms,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let mut reports = Vec::new();
+    let mut all_feasible = true;
+    for p in &problems {
+        let sol = haven_optim::solve(p, &opts);
+        all_feasible &= sol.feasible;
+        let mut report = serde_json::to_value(&sol)?;
+        if args.explain
+            && let Some(obj) = report.as_object_mut()
+        {
+            obj.insert(
+                "explanation".into(),
+                serde_json::to_value(haven_optim::explain(p, &sol))?,
+            );
+        }
+        if !args.json {
+            let num =
+                |v: &serde_json::Value| v.as_f64().map_or("-".to_string(), |x| format!("{x}"));
+            println!(
+                "{}: objective {} bound {} gap {} optimal {} feasible {} in {} ms",
+                report["name"].as_str().unwrap_or("?"),
+                num(&report["objective"]),
+                num(&report["bound"]),
+                report["gap"]
+                    .as_f64()
+                    .map_or("-".to_string(), |g| format!("{:.4}%", g * 100.0)),
+                sol.optimal,
+                sol.feasible,
+                sol.time_ms
+            );
+        }
+        reports.push(report);
+    }
+    if args.json {
+        let out = if reports.len() == 1 {
+            reports.pop().unwrap_or_default()
+        } else {
+            serde_json::Value::Array(reports)
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    Ok(if all_feasible {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
 
 /// `haven demo`: generate the default operation, import it (idempotent: running the demo
 /// twice changes nothing), and show the first screen.
@@ -449,6 +537,3 @@ impl Progress for Bar {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _unused(_: &Path, _: NoProgress) {}

@@ -4,17 +4,15 @@ use haven_app::{HouseholdView, ImportSummary, LedgerReport, Overview, PersonView
 use haven_store::{MovementRecord, PersonRecord, SiteOverview};
 
 pub fn import_summary(s: &ImportSummary) {
-    if s.people > 0 {
-        println!(
-            "{}: imported {} households ({} people), {} already present unchanged",
-            s.file, s.imported, s.people, s.unchanged
-        );
+    let people = if s.records == "households" {
+        format!(" ({} people)", s.people)
     } else {
-        println!(
-            "{}: imported {}, {} already present unchanged",
-            s.file, s.imported, s.unchanged
-        );
-    }
+        String::new()
+    };
+    println!(
+        "{}: imported {} {}{people}, {} already present unchanged",
+        s.file, s.imported, s.records, s.unchanged
+    );
 }
 
 fn thousands(n: i64) -> String {
@@ -29,17 +27,21 @@ fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-pub fn ledger(r: &LedgerReport) {
-    println!("Trial balance of the population ledger");
-    let width = r
-        .balance
-        .accounts
-        .keys()
-        .map(String::len)
-        .max()
-        .unwrap_or(7)
-        .max(10);
-    for (account, n) in &r.balance.accounts {
+pub fn ledger(r: &LedgerReport, every_account: bool) {
+    let accounts = if every_account {
+        &r.balance.accounts
+    } else {
+        &r.by_place
+    };
+    if every_account {
+        println!("Trial balance of the population ledger (every account)");
+    } else {
+        println!(
+            "Trial balance of the population ledger (units folded into their site; --accounts lists each)"
+        );
+    }
+    let width = accounts.keys().map(String::len).max().unwrap_or(7).max(10);
+    for (account, n) in accounts {
         println!("  {account:<width$}  {:>9}", thousands(*n));
     }
     println!("  {:<width$}  {:>9}", "total", thousands(r.balance.total));
@@ -105,7 +107,7 @@ pub fn overview(db: &str, o: &Overview) {
     println!();
     sites(&o.sites);
     println!();
-    ledger(&o.ledger);
+    ledger(&o.ledger, false);
 }
 
 fn person_line(r: &PersonRecord) -> String {
