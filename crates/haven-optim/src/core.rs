@@ -29,18 +29,18 @@ pub(crate) struct Core<'a> {
 impl<'a> Core<'a> {
     pub fn new(p: &'a Problem) -> Self {
         let k = p.num_resources();
-        let mut alive = vec![true; p.num_options()];
-        for j in 0..p.num_items() {
-            for o in p.options(j) {
-                let i = p.option_place(o);
-                let cap = p.capacity(i);
-                alive[o] = p
-                    .option_need(j, o)
-                    .iter()
-                    .zip(cap)
-                    .all(|(r, c)| *r <= *c + 1e-9);
-            }
-        }
+        let alive: Vec<bool> = (0..p.num_items())
+            .into_par_iter()
+            .flat_map_iter(|j| {
+                p.options(j).map(move |o| {
+                    let cap = p.capacity(p.option_place(o));
+                    p.option_need(j, o)
+                        .iter()
+                        .zip(cap)
+                        .all(|(r, c)| *r <= *c + 1e-9)
+                })
+            })
+            .collect();
         Core {
             p,
             sign: if p.sense == Sense::Maximize {
@@ -217,6 +217,19 @@ pub(crate) fn subgradient(
     max_iter: usize,
     deadline: Instant,
 ) -> LagResult {
+    subgradient_opts(core, lambda0, lb, max_iter, deadline, false)
+}
+
+/// [`subgradient`] that, with `clip_target`, never aims more than 2 % below the current
+/// value (on very large instances a weak incumbent would make the steps overshoot).
+pub(crate) fn subgradient_opts(
+    core: &Core,
+    lambda0: &[f64],
+    lb: f64,
+    max_iter: usize,
+    deadline: Instant,
+    clip_target: bool,
+) -> LagResult {
     let mk = core.m * core.k;
     let mut lambda = lambda0.to_vec();
     let mut best_lambda = lambda.clone();
@@ -263,10 +276,11 @@ pub(crate) fn subgradient(
         if theta < 1e-4 || Instant::now() >= deadline {
             break;
         }
+        let guess = l - 0.02 * l.abs().max(1.0);
         let target = if lb.is_finite() && lb < l {
-            lb
+            if clip_target { lb.max(guess) } else { lb }
         } else {
-            l - 0.02 * l.abs().max(1.0)
+            guess
         };
         let gap = (l - target).max(1e-3 * l.abs().max(1.0) / (1 + it) as f64);
         let t = theta * gap / norm;
@@ -306,4 +320,83 @@ pub(crate) fn feasible_profit(core: &Core, asg: &[u32]) -> Option<f64> {
         .zip(&core.cap)
         .all(|(l, b)| *l <= *b + 1e-9 * b.abs().max(1.0));
     ok.then(|| core.profit_of(asg))
+}
+
+/// A first incumbent and first multipliers for very large instances (a greedy fill):
+/// items by decreasing profit per unit of need of their best option, each to its most
+/// profitable option that still fits (items that fit nowhere stay unplaced: optional mode
+/// only). A place left (nearly) full on a resource is priced at the lowest profit per unit
+/// of that resource among the items it took, the others at 0: a cheap estimate of the LP
+/// duals, far closer than 0.
+pub(crate) fn fill_greedy(core: &Core) -> (Vec<u32>, Vec<f64>) {
+    let (n, m, k) = (core.n, core.m, core.k);
+    let mut low = vec![f64::INFINITY; m * k];
+    let density = |j: usize, o: usize| {
+        let s: f64 = core.need(j, o).iter().sum();
+        core.profit(o) / s.max(1e-9)
+    };
+    let mut key: Vec<(f64, u32)> = (0..n)
+        .into_par_iter()
+        .map(|j| {
+            let mut b = f64::NEG_INFINITY;
+            for o in core.p.options(j) {
+                if core.alive[o] {
+                    b = b.max(density(j, o));
+                }
+            }
+            (b, j as u32)
+        })
+        .collect();
+    key.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut rem = core.cap.clone();
+    let mut asg = vec![NONE; n];
+    for &(_, j) in &key {
+        let j = j as usize;
+        let mut best = if core.optional {
+            0.0
+        } else {
+            f64::NEG_INFINITY
+        };
+        let mut arg = NONE;
+        for o in core.p.options(j) {
+            if !core.alive[o] {
+                continue;
+            }
+            let i = core.place(o);
+            let need = core.need(j, o);
+            if (0..k).any(|q| need[q] > rem[i * k + q] + 1e-9) {
+                continue;
+            }
+            if core.profit(o) > best {
+                best = core.profit(o);
+                arg = o as u32;
+            }
+        }
+        if arg != NONE {
+            let i = core.place(arg as usize);
+            for (x, q) in rem[i * k..(i + 1) * k]
+                .iter_mut()
+                .zip(core.need(j, arg as usize))
+            {
+                *x -= q;
+            }
+            for (q, r) in core.need(j, arg as usize).iter().enumerate() {
+                if *r > 0.0 {
+                    let d = core.profit(arg as usize) / r;
+                    low[i * k + q] = low[i * k + q].min(d);
+                }
+            }
+            asg[j] = arg;
+        }
+    }
+    let lambda = (0..m * k)
+        .map(|x| {
+            if rem[x] <= 0.05 * core.cap[x] && low[x].is_finite() {
+                low[x].max(0.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    (asg, lambda)
 }

@@ -387,6 +387,9 @@ impl<'c, 'p> Ls<'c, 'p> {
                     self.apply(j, o);
                     improved = true;
                 }
+                if idx % 1024 == 1023 && Instant::now() >= deadline {
+                    return;
+                }
             }
             if n >= 2 {
                 for idx in 0..n {

@@ -41,6 +41,8 @@ pub(crate) struct KpBnb<'c, 'p> {
     cand: Vec<(usize, usize, f64, i64)>,
     pub root_bound: f64,
     by_place: Vec<Vec<(usize, usize)>>,
+    /// Subgradient iterations at the root and at other nodes.
+    pub iters: (usize, usize),
 }
 
 impl<'c, 'p> KpBnb<'c, 'p> {
@@ -99,6 +101,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             cand: Vec::new(),
             root_bound: f64::INFINITY,
             by_place,
+            iters: (150, 12),
         }
     }
 
@@ -250,7 +253,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             let (a, b) = self.u.split_at_mut(d);
             b[0].copy_from_slice(&a[d - 1]);
         }
-        let iters = if d == 0 { 150 } else { 12 };
+        let iters = if d == 0 { self.iters.0 } else { self.iters.1 };
         let l = self.iterate(d, iters);
         if d == 0 {
             self.root_bound = l;

@@ -45,6 +45,7 @@ mod generate;
 mod heur;
 mod io;
 mod kpbnb;
+mod lns;
 mod model;
 mod rng;
 mod solve;

@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 
 use crate::bnb::Bnb;
 use crate::check::check_assignment;
-use crate::core::{Core, NONE, feasible_profit, subgradient};
+use crate::core::{Core, NONE, feasible_profit, fill_greedy, subgradient, subgradient_opts};
 use crate::heur::{Ls, greedy};
 use crate::kpbnb::{self, KpBnb};
+use crate::lns::Lns;
 use crate::model::{Problem, Sense};
 
 /// Options of [`solve`] and [`solve_warm`].
@@ -139,17 +140,35 @@ fn run_ls(
     deadline: Instant,
     rounds: u64,
     target: f64,
+    use_lns: bool,
 ) -> (Option<Vec<u32>>, f64, u64) {
     let threads = threads.max(1);
+    let lns_ok = use_lns
+        && c.n >= 8
+        && c.n <= 5000
+        && c.p.num_options() <= 500_000
+        && feasible_profit(c, start).is_some();
     let results: Vec<(Option<Vec<u32>>, f64, u64)> = if threads == 1 || c.n < 8 {
-        let mut ls = Ls::new(c, start, lambda, seed);
-        let (a, v) = ls.run(deadline, rounds, target);
-        vec![(a, v, ls.rounds)]
+        if lns_ok {
+            let mut l = Lns::new(c, start, lambda, seed);
+            let (a, v) = l.run(deadline, rounds, target);
+            vec![(a, v, l.rounds)]
+        } else {
+            let mut ls = Ls::new(c, start, lambda, seed);
+            let (a, v) = ls.run(deadline, rounds, target);
+            vec![(a, v, ls.rounds)]
+        }
     } else {
         std::thread::scope(|s| {
             let hs: Vec<_> = (0..threads)
                 .map(|t| {
                     s.spawn(move || {
+                        let tseed = seed.wrapping_mul(1_000_003).wrapping_add(t as u64);
+                        if lns_ok && t % 2 == 1 {
+                            let mut l = Lns::new(c, start, lambda, tseed);
+                            let (a, v) = l.run(deadline, rounds, target);
+                            return (a, v, l.rounds);
+                        }
                         let mut ls = Ls::new(
                             c,
                             start,
@@ -184,7 +203,17 @@ fn run_ls(
 
 fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Solution {
     let start = Instant::now();
-    let limit = Duration::from_millis(opts.time_limit_ms.max(1));
+    let dbg = std::env::var_os("HAVEN_DEBUG").is_some();
+    let tick = |what: &str| {
+        if dbg {
+            eprintln!("[{:?}] {what}", start.elapsed());
+        }
+    };
+    let mut limit = Duration::from_millis(opts.time_limit_ms.max(1));
+    if p.num_options() > 2_000_000 {
+        // keep a margin for the final check and the report on very large instances
+        limit = limit.mul_f64(0.96);
+    }
     let deadline = start + limit;
     let at = |f: f64| start + limit.mul_f64(f);
     let c = Core::new(p);
@@ -230,14 +259,30 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // 1. bound
     let iters = if warm.is_some() { 60 } else { 400 };
     let huge = p.num_options() > 2_000_000;
-    let lag = subgradient(
+    if huge && c.optional && warm.is_none() {
+        // a first incumbent from a greedy fill (profit per unit of need)
+        let (a, l0) = fill_greedy(&c);
+        consider(a, &mut inc, &mut inc_v);
+        lambda0 = l0;
+        tick(&format!("fill greedy, incumbent {inc_v}"));
+    }
+    let lag = subgradient_opts(
         &c,
         &lambda0,
         inc_v,
         if huge { 100_000 } else { iters },
-        at(if huge { 0.6 } else { 0.3 }),
+        at(if huge {
+            if warm.is_some() { 0.25 } else { 0.6 }
+        } else {
+            0.3
+        }),
+        huge,
     );
     stats.lagrangian_iterations += lag.iterations;
+    tick(&format!(
+        "bound {} after {} iterations",
+        lag.bound, lag.iterations
+    ));
     let mut lambda = lag.lambda;
     let mut ub = lag.bound;
     if ub == f64::NEG_INFINITY {
@@ -247,12 +292,21 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         |v: f64, ub: f64| v.is_finite() && c.round_bound(ub) <= v + 1e-9 * v.abs().max(1.0);
 
     // 2. heuristic
-    let g = greedy(&c, &lambda);
+    // on a very large warm re-solve the repaired previous assignment is the start: a
+    // greedy from scratch would cost most of the time budget
+    let skip_greedy = huge && warm_start.is_some();
+    let g = match (&warm_start, skip_greedy) {
+        (Some(a), true) => a.clone(),
+        _ => greedy(&c, &lambda),
+    };
     let ls_start = match &warm_start {
         Some(a) => a.clone(),
         None => g.clone(),
     };
-    consider(g.clone(), &mut inc, &mut inc_v);
+    if !skip_greedy {
+        consider(g.clone(), &mut inc, &mut inc_v);
+    }
+    tick(&format!("greedy {inc_v}"));
     if !proven(inc_v, ub) {
         let small_rounds = if c.n <= 400 { 30 } else { 200 };
         let (a, v, r) = run_ls(
@@ -264,6 +318,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             at(0.5),
             small_rounds,
             c.round_bound(ub),
+            false,
         );
         stats.local_search_rounds += r;
         if let Some(a) = a
@@ -273,8 +328,9 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             inc_v = v;
         }
     }
+    tick(&format!("first local search {inc_v}"));
     // 3. sharpen the bound against the incumbent
-    if !proven(inc_v, ub) {
+    if !proven(inc_v, ub) && !skip_greedy {
         let lag2 = subgradient(
             &c,
             &lambda,
@@ -288,6 +344,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             lambda = lag2.lambda;
         }
     }
+    tick(&format!("second bound {ub}"));
     // 4. exact search on small instances
     let small = c.n <= 1000 && p.num_options() <= 100_000;
     if small && !proven(inc_v, ub) {
@@ -328,6 +385,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             deadline,
             opts.max_rounds.unwrap_or(u64::MAX),
             c.round_bound(ub),
+            true,
         );
         stats.local_search_rounds += r;
         if let Some(a) = a
@@ -336,6 +394,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             inc = Some(a);
         }
     }
+    tick("final local search");
     finish(p, &c, opts, start, inc, Some(ub), &lambda, false, stats)
 }
 

@@ -1,0 +1,295 @@
+//! Large-neighbourhood search by exact re-optimisation of a few places.
+//!
+//! Pick s places, free every item placed there (and, in optional mode, a few unplaced
+//! items eligible there), and solve the small sub-problem "those items on those places,
+//! with the full capacities" exactly by branch and bound (the knapsack-Lagrangian bound
+//! when it applies), starting from the current assignment as incumbent. Items elsewhere
+//! stay put, so any improvement is feasible for the whole problem. The neighbourhood size
+//! adapts: larger while sub-problems finish quickly, smaller when they hit the node limit.
+//! After many fruitless sub-problems the search restarts from a perturbed best solution
+//! (a few random feasible shifts and swaps) so that it does not stall in one local optimum.
+
+use std::time::{Duration, Instant};
+
+use crate::bnb::Bnb;
+use crate::core::{Core, NONE, feasible_profit, subgradient};
+use crate::kpbnb::{self, KpBnb};
+use crate::model::ProblemBuilder;
+use crate::rng::Rng;
+
+pub(crate) struct Lns<'c, 'p> {
+    c: &'c Core<'p>,
+    lambda: Vec<f64>,
+    rng: Rng,
+    asg: Vec<u32>,
+    load: Vec<f64>,
+    /// Items placed at each place (unordered).
+    at: Vec<Vec<usize>>,
+    pub rounds: u64,
+    kp_iters: (usize, usize),
+}
+
+impl<'c, 'p> Lns<'c, 'p> {
+    pub fn new(c: &'c Core<'p>, start: &[u32], lambda: &[f64], seed: u64) -> Self {
+        let mut s = Lns {
+            c,
+            lambda: lambda.to_vec(),
+            rng: Rng::new(seed ^ 0x1A5_0000),
+            asg: start.to_vec(),
+            load: vec![0.0; c.m * c.k],
+            at: vec![Vec::new(); c.m],
+            rounds: 0,
+            kp_iters: (40, 4),
+        };
+        s.rebuild();
+        s
+    }
+
+    fn rebuild(&mut self) {
+        let (c, k) = (self.c, self.c.k);
+        self.load.iter_mut().for_each(|x| *x = 0.0);
+        self.at.iter_mut().for_each(|v| v.clear());
+        for (j, &o) in self.asg.iter().enumerate() {
+            if o != NONE {
+                let i = c.place(o as usize);
+                self.at[i].push(j);
+                for (x, r) in self.load[i * k..(i + 1) * k]
+                    .iter_mut()
+                    .zip(c.need(j, o as usize))
+                {
+                    *x += r;
+                }
+            }
+        }
+    }
+
+    /// Solve the sub-problem on `places`; returns (improved, completed).
+    fn reoptimise(&mut self, places: &[usize], deadline: Instant, node_limit: u64) -> (bool, bool) {
+        let c = self.c;
+        let k = c.k;
+        let mut items: Vec<usize> = places.iter().flat_map(|&i| self.at[i].clone()).collect();
+        if c.optional {
+            // a few unplaced items eligible at one of these places
+            let mut extra = 0;
+            let start = self.rng.below(c.n.max(1));
+            for step in 0..c.n {
+                if extra >= 2 * items.len().max(8) {
+                    break;
+                }
+                let j = (start + step) % c.n;
+                if self.asg[j] == NONE
+                    && places
+                        .iter()
+                        .any(|&i| c.p.find_option(j, i).is_some_and(|o| c.alive[o]))
+                {
+                    items.push(j);
+                    extra += 1;
+                }
+            }
+        }
+        if items.is_empty() {
+            return (false, true);
+        }
+        items.sort_unstable();
+        let mut b = ProblemBuilder::new(vec![String::new(); k], c.p.sense, c.p.mode);
+        for &i in places {
+            if b.place(String::new(), &c.cap[i * k..(i + 1) * k]).is_err() {
+                return (false, true);
+            }
+        }
+        let zero = vec![0.0; k];
+        let mut cur = Vec::with_capacity(items.len());
+        for &j in &items {
+            if b.item(String::new(), &zero).is_err() {
+                return (false, true);
+            }
+            let mut here = None;
+            for (ii, &i) in places.iter().enumerate() {
+                if let Some(o) = c.p.find_option(j, i)
+                    && c.alive[o]
+                {
+                    if b.option_with_need(ii, c.p.opt_value[o], c.need(j, o))
+                        .is_err()
+                    {
+                        return (false, true);
+                    }
+                    if self.asg[j] == o as u32 {
+                        here = Some(ii);
+                    }
+                }
+            }
+            cur.push(here);
+        }
+        let Ok(sub) = b.build() else {
+            return (false, true);
+        };
+        let sc = Core::new(&sub);
+        // incumbent in sub options
+        let inc: Vec<u32> = cur
+            .iter()
+            .enumerate()
+            .map(|(jj, h)| match h {
+                Some(ii) => sub.find_option(jj, *ii).map_or(NONE, |o| o as u32),
+                None => NONE,
+            })
+            .collect();
+        let inc_v = match feasible_profit(&sc, &inc) {
+            Some(v) => v,
+            None => return (false, true),
+        };
+        let mut lam = Vec::with_capacity(places.len() * k);
+        for &i in places {
+            lam.extend_from_slice(&self.lambda[i * k..(i + 1) * k]);
+        }
+        let lam = subgradient(&sc, &lam, inc_v, 30, deadline).lambda;
+        let (best, best_asg, aborted) = if kpbnb::applicable(&sc) {
+            let mut bb = KpBnb::new(&sc, &lam, Some((&inc, inc_v)), node_limit, deadline);
+            bb.iters = (self.kp_iters.0, self.kp_iters.1);
+            bb.run();
+            (bb.best, bb.best_asg.take(), bb.aborted)
+        } else {
+            let mut bb = Bnb::new(&sc, &lam, Some((&inc, inc_v)), node_limit, deadline);
+            bb.run();
+            (bb.best, bb.best_asg.take(), bb.aborted)
+        };
+        let Some(a) = best_asg else {
+            return (false, !aborted);
+        };
+        if best <= inc_v + 1e-9 * inc_v.abs().max(1.0) {
+            return (false, !aborted);
+        }
+        for (jj, &j) in items.iter().enumerate() {
+            let so = a[jj];
+            self.asg[j] = if so == NONE {
+                NONE
+            } else {
+                let ii = sub.option_place(so as usize);
+                c.p.find_option(j, places[ii]).map_or(NONE, |o| o as u32)
+            };
+        }
+        self.rebuild();
+        (true, !aborted)
+    }
+
+    /// Random feasible shifts and swaps (for restarts).
+    fn perturb(&mut self, moves: usize) {
+        let (c, k) = (self.c, self.c.k);
+        let fits = |load: &[f64], i: usize, need: &[f64], minus: Option<&[f64]>| {
+            (0..k).all(|r| {
+                load[i * k + r] + need[r] - minus.map_or(0.0, |m| m[r]) <= c.cap[i * k + r] + 1e-9
+            })
+        };
+        let mut done = 0;
+        for _ in 0..moves * 20 {
+            if done >= moves {
+                break;
+            }
+            let j = self.rng.below(c.n);
+            let oj = self.asg[j];
+            if oj == NONE {
+                continue;
+            }
+            let ij = c.place(oj as usize);
+            let l = self.rng.below(c.n);
+            let ol = self.asg[l];
+            if ol == NONE || l == j {
+                continue;
+            }
+            let il = c.place(ol as usize);
+            if il == ij {
+                continue;
+            }
+            let (Some(nj), Some(nl)) = (c.p.find_option(j, il), c.p.find_option(l, ij)) else {
+                continue;
+            };
+            if !c.alive[nj] || !c.alive[nl] {
+                continue;
+            }
+            let (dj_old, dl_old) = (c.need(j, oj as usize), c.need(l, ol as usize));
+            let (dj_new, dl_new) = (c.need(j, nj), c.need(l, nl));
+            if fits(&self.load, il, dj_new, Some(dl_old))
+                && fits(&self.load, ij, dl_new, Some(dj_old))
+            {
+                self.asg[j] = nj as u32;
+                self.asg[l] = nl as u32;
+                for r in 0..k {
+                    self.load[il * k + r] += dj_new[r] - dl_old[r];
+                    self.load[ij * k + r] += dl_new[r] - dj_old[r];
+                }
+                done += 1;
+            }
+        }
+        self.rebuild();
+    }
+
+    /// Run until the deadline, `max_rounds` sub-problems, or profit >= target. `start` must
+    /// be feasible. Returns the best assignment and its profit.
+    pub fn run(
+        &mut self,
+        deadline: Instant,
+        max_rounds: u64,
+        target: f64,
+    ) -> (Option<Vec<u32>>, f64) {
+        let c = self.c;
+        let Some(mut best_p) = feasible_profit(c, &self.asg) else {
+            return (None, f64::NEG_INFINITY);
+        };
+        let mut best = self.asg.clone();
+        let mut cur_p = best_p;
+        let m = c.m;
+        if m < 2 {
+            return (Some(best), best_p);
+        }
+        let mut s = 2.min(m);
+        let mut fails = 0u64;
+        let mut restarts_since = 0u64;
+        let node_limit = 500;
+        let done = |p: f64| p >= target - 1e-9 * target.abs().max(1.0);
+        let mut places: Vec<usize> = Vec::with_capacity(m);
+        let mut pick: Vec<usize> = (0..m).collect();
+        while self.rounds < max_rounds && !done(best_p) {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            self.rounds += 1;
+            // s distinct places at random
+            self.rng.shuffle(&mut pick);
+            places.clear();
+            places.extend_from_slice(&pick[..s]);
+            places.sort_unstable();
+            let sub_deadline = deadline.min(now + Duration::from_millis(10));
+            let (improved, complete) = self.reoptimise(&places, sub_deadline, node_limit);
+            if improved {
+                cur_p = c.profit_of(&self.asg);
+                fails = 0;
+                if cur_p > best_p + 1e-9 * best_p.abs().max(1.0) {
+                    best_p = cur_p;
+                    best.copy_from_slice(&self.asg);
+                    restarts_since = 0;
+                }
+            } else {
+                fails += 1;
+            }
+            if complete && s < m && self.rng.below(4) == 0 {
+                s += 1;
+            } else if !complete && s > 2 {
+                s -= 1;
+            }
+            // stalled: restart from the best with a perturbation
+            let stall = 3 * m as u64 + 20;
+            if fails > stall {
+                fails = 0;
+                restarts_since += 1;
+                if restarts_since > 3 || cur_p < best_p - 1e-9 * best_p.abs().max(1.0) {
+                    self.asg.copy_from_slice(&best);
+                    self.rebuild();
+                }
+                let strength = 2 + self.rng.below((c.n / 25).clamp(2, 20));
+                self.perturb(strength);
+                cur_p = c.profit_of(&self.asg);
+            }
+        }
+        (Some(best), best_p)
+    }
+}
