@@ -143,7 +143,9 @@ fn run_ls(
     use_lns: bool,
 ) -> (Option<Vec<u32>>, f64, u64) {
     let threads = threads.max(1);
+    // the LNS caps each sub-problem by wall clock: only when time (not rounds) is the limit
     let lns_ok = use_lns
+        && rounds == u64::MAX
         && c.n >= 8
         && c.n <= 5000
         && c.p.num_options() <= 500_000
