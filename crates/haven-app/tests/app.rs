@@ -470,3 +470,108 @@ async fn site_and_unit_files_are_validated(db: TestDb) {
         )
     );
 }
+
+mod ledger_property {
+    //! Random sequences of movements against a real database: the books always balance,
+    //! the store agrees with the pure ledger model, and a refused batch changes nothing.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn run(
+        backend: &'static str,
+        seed: u64,
+        ops: Vec<(usize, usize, bool, bool)>,
+    ) -> Result<(), TestCaseError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let db = if backend == "sqlite" {
+                TestDb::sqlite().await
+            } else {
+                TestDb::postgres().await
+            };
+            let dir = db.scenario(seed, 40);
+            db.app
+                .import_dir(&ctx(), dir.path(), &mut NoProgress)
+                .await
+                .expect("import");
+            let people = db.app.export_people().await.expect("export");
+            let mut model = Ledger::new();
+            for p in &people {
+                let place = p
+                    .unit_id
+                    .clone()
+                    .map_or(Account::Site(p.site_id.clone()), Account::Unit);
+                model
+                    .register(&p.person_id, &p.household_id, place, "t", "x")
+                    .expect("model");
+            }
+            // The export lists people household by household.
+            let mut households: Vec<(String, Vec<String>)> = Vec::new();
+            for p in &people {
+                match households.last_mut() {
+                    Some((h, members)) if *h == p.household_id => members.push(p.person_id.clone()),
+                    _ => households.push((p.household_id.clone(), vec![p.person_id.clone()])),
+                }
+            }
+            let targets = [
+                Account::Site("S-TS".into()),
+                Account::Site("S-CAMP".into()),
+                Account::InTransit("C-1".into()),
+                Account::WhereaboutsUnknown,
+                Account::Deceased,
+                Account::Departed("CAN".into()),
+            ];
+            for (h, t, partial, split) in ops {
+                let members = &households[h % households.len()].1;
+                let to = &targets[t % targets.len()];
+                let movers: Vec<String> = if partial {
+                    members[..1].to_vec()
+                } else {
+                    members.clone()
+                };
+                let refs: Vec<&str> = movers.iter().map(String::as_str).collect();
+                let split_reason = split.then_some("medical evacuation");
+                let before = db.app.store.counts().await.expect("counts").audit_entries;
+                let m = model.move_people(&refs, to, "t", "random move", "x", split_reason);
+                let s = db
+                    .app
+                    .move_people(&ctx(), &movers, to, "random move", split_reason)
+                    .await;
+                prop_assert_eq!(m.is_ok(), s.is_ok(), "model {:?} store {:?}", m, s);
+                if s.is_err() {
+                    prop_assert_eq!(
+                        db.app.store.counts().await.expect("counts").audit_entries,
+                        before
+                    );
+                }
+                let ledger = db.app.ledger().await.expect("ledger");
+                prop_assert!(ledger.ok(), "{:?}", ledger);
+                let model_tb = model.trial_balance();
+                prop_assert_eq!(&ledger.balance.accounts, &model_tb.accounts);
+            }
+            prop_assert!(db.app.verify_audit().await.expect("verify").is_ok());
+            Ok(())
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+        #[test]
+        fn random_movements_balance_on_sqlite(seed in 0u64..1000, ops in proptest::collection::vec((0usize..100, 0usize..6, any::<bool>(), any::<bool>()), 1..12)) {
+            run("sqlite", seed, ops)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+        #[test]
+        fn random_movements_balance_on_postgres(seed in 0u64..1000, ops in proptest::collection::vec((0usize..100, 0usize..6, any::<bool>(), any::<bool>()), 1..12)) {
+            run("postgres", seed, ops)?;
+        }
+    }
+}

@@ -1,7 +1,13 @@
 //! `haven`: the command line. A thin edge: it parses arguments, calls a use case in
 //! `haven-app`, and prints the result for a person (or as JSON with `--json`).
 
+mod bench;
 mod output;
+
+/// Import allocates and frees many small strings; mimalloc is markedly faster at that
+/// than the system allocator (see docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -77,9 +83,21 @@ enum Command {
     /// Generate a synthetic operation as import-format CSV files.
     #[command(subcommand)]
     Scenario(ScenarioCmd),
+    /// Benchmarks against a loaded database (see docs/benchmarks.md).
+    #[command(subcommand, hide = true)]
+    Bench(BenchCmd),
     /// Run the placement optimiser on a problem file (see docs/optimiser.md).
     #[command(subcommand)]
     Solve(SolveCmd),
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Search latency: median and 99th percentile over sampled names.
+    Search {
+        #[arg(long, default_value_t = 900)]
+        queries: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -388,6 +406,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Solve(cmd) => return solve(cmd),
+        Command::Bench(BenchCmd::Search { queries }) => {
+            let app = open(&cli.db).await?;
+            bench::search(&app, *queries).await?;
+        }
         Command::Scenario(ScenarioCmd::CampClosure { seed, people, out }) => {
             let cfg = haven_scenario::ScenarioConfig::new(*seed, *people);
             let s = haven_scenario::generate_camp_closure(&cfg, out)?;

@@ -52,7 +52,7 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// PostgreSQL advisory lock key that serialises Haven's writers (and so the audit chain).
-const WRITER_LOCK_KEY: i64 = 0x4841_5645_4e;
+const WRITER_LOCK_KEY: i64 = 0x0048_4156_454e;
 
 /// A connection pool to one operation's database.
 #[derive(Clone, Debug)]

@@ -14,6 +14,27 @@ use sqlx::{QueryBuilder, Row};
 
 use crate::{Result, Store, StoreError, on_db};
 
+/// Five counts in one row.
+type CountsRow = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+/// A site with its unit totals, as selected.
+type SiteRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<f64>,
+    Option<String>,
+    i64,
+    Option<i64>,
+    Option<f64>,
+);
+
 /// A person as stored, with where they are now.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PersonRecord {
@@ -189,13 +210,7 @@ impl Store {
 
     pub async fn counts(&self) -> Result<RegistryCounts> {
         let one = |n: Option<i64>| n.unwrap_or(0);
-        let (people, households, sites, units, audit): (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = on_db!(self, c => sqlx::query_as(
+        let (people, households, sites, units, audit): CountsRow = on_db!(self, c => sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM households), (SELECT COUNT(*) FROM sites), \
              (SELECT COUNT(*) FROM shelter_units), (SELECT COUNT(*) FROM audit_log)",
         )
@@ -356,18 +371,20 @@ impl Store {
         })
     }
 
+    /// Every `stride`-th person (by internal id), up to `limit`: a deterministic sample
+    /// for benchmarks and spot checks.
+    pub async fn sample_people(&self, stride: i64, limit: i64) -> Result<Vec<PersonRecord>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS}{PERSON_FROM}WHERE p.id % $1 = 0 ORDER BY p.id LIMIT $2"
+        );
+        on_db!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(stride.max(1)).bind(limit).fetch_all(c).await?;
+            rows.iter().map(person_row).collect()
+        })
+    }
+
     pub async fn sites(&self) -> Result<Vec<SiteOverview>> {
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            i64,
-            Option<f64>,
-            Option<String>,
-            i64,
-            Option<i64>,
-            Option<f64>,
-        )> = on_db!(self, c => sqlx::query_as(
+        let rows: Vec<SiteRow> = on_db!(self, c => sqlx::query_as(
             "SELECT s.site_id, s.name, s.kind, s.capacity, s.area_m2, s.closing_deadline, \
                     COUNT(u.id), CAST(SUM(u.capacity) AS BIGINT), SUM(u.covered_area_m2) \
              FROM sites s LEFT JOIN shelter_units u ON u.site_id = s.id \
@@ -475,6 +492,53 @@ impl Store {
             }
         }
         Ok(Ok(v.verified))
+    }
+
+    /// Haven's tables (not the migration bookkeeping), sorted.
+    pub async fn table_names(&self) -> Result<Vec<String>> {
+        let names: Vec<String> = match self {
+            Store::Sqlite(p) => sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+            )
+            .fetch_all(p)
+            .await?,
+            Store::Postgres(p) => sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' ORDER BY table_name",
+            )
+            .fetch_all(p)
+            .await?,
+        };
+        Ok(names)
+    }
+
+    /// A table's columns in order, with whether each may be NULL.
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, bool)>> {
+        let cols: Vec<(String, bool)> = match self {
+            Store::Sqlite(p) => {
+                let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+                    "SELECT name, \"notnull\", pk FROM pragma_table_info($1) ORDER BY cid",
+                )
+                .bind(table)
+                .fetch_all(p)
+                .await?;
+                rows.into_iter()
+                    .map(|(n, notnull, pk)| (n, notnull == 0 && pk == 0))
+                    .collect()
+            }
+            Store::Postgres(p) => {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT column_name::text, is_nullable::text FROM information_schema.columns \
+                     WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+                )
+                .bind(table)
+                .fetch_all(p)
+                .await?;
+                rows.into_iter()
+                    .map(|(n, nullable)| (n, nullable == "YES"))
+                    .collect()
+            }
+        };
+        Ok(cols)
     }
 
     /// Runs a raw statement outside any writer. For tests that tamper with the database

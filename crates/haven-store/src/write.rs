@@ -128,24 +128,20 @@ impl Writer {
     async fn flush_audit(&mut self) -> Result<()> {
         let pending = std::mem::take(&mut self.pending_audit);
         for chunk in pending.chunks(CHUNK) {
-            on_tx!(&mut self.tx, c => {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) ",
-                );
-                q.push_values(chunk, |mut b, e| {
-                    b.push_bind(e.seq)
-                        .push_bind(e.at.as_str())
-                        .push_bind(e.actor.as_str())
-                        .push_bind(e.action.as_str())
-                        .push_bind(e.entity.as_str())
-                        .push_bind(e.entity_id.as_str())
-                        .push_bind(e.before.as_str())
-                        .push_bind(e.after.as_str())
-                        .push_bind(e.prev_hash.as_str())
-                        .push_bind(e.hash.as_str());
-                });
-                q.build().execute(&mut *c).await?;
-            });
+            match &mut self.tx {
+                Tx::Sqlite(t) => {
+                    audit_statement::<sqlx::Sqlite>(chunk)
+                        .build()
+                        .execute(&mut **t)
+                        .await?;
+                }
+                Tx::Postgres(t) => {
+                    audit_statement::<sqlx::Postgres>(chunk)
+                        .build()
+                        .execute(&mut **t)
+                        .await?;
+                }
+            }
         }
         Ok(())
     }
@@ -175,31 +171,62 @@ impl Writer {
         Ok(next)
     }
 
+    /// Loads every account into the cache once per transaction: an import touches as
+    /// many accounts as there are shelter units, and one query beats thousands.
+    async fn load_accounts(&mut self) -> Result<()> {
+        if !self.accounts.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(String, i64)> = on_tx!(&mut self.tx, c => sqlx::query_as("SELECT key, id FROM accounts")
+            .fetch_all(&mut *c)
+            .await?);
+        self.accounts.extend(rows);
+        // A marker so that an empty table is not reloaded.
+        self.accounts.entry(String::new()).or_insert(0);
+        Ok(())
+    }
+
     /// The id of a place account, created on first use.
     pub async fn account_id(&mut self, account: &Account) -> Result<i64> {
-        let key = account.key();
-        if let Some(id) = self.accounts.get(&key) {
-            return Ok(*id);
-        }
-        let found: Option<i64> = on_tx!(&mut self.tx, c => sqlx::query_scalar("SELECT id FROM accounts WHERE key = $1")
-            .bind(key.as_str())
-            .fetch_optional(&mut *c)
-            .await?);
-        let id = match found {
-            Some(id) => id,
-            None => {
-                let id = self.alloc_ids("accounts", 1).await?;
-                on_tx!(&mut self.tx, c => sqlx::query("INSERT INTO accounts (id, key, kind) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(key.as_str())
-                    .bind(account.kind())
-                    .execute(&mut *c)
-                    .await?.rows_affected());
-                id
+        self.ensure_accounts(std::slice::from_ref(account)).await?;
+        self.accounts
+            .get(&account.key())
+            .copied()
+            .ok_or_else(|| StoreError::Invalid(format!("account {account} was not created")))
+    }
+
+    /// Creates the accounts that do not exist yet, in bulk.
+    pub async fn ensure_accounts(&mut self, accounts: &[Account]) -> Result<()> {
+        self.load_accounts().await?;
+        let mut missing: Vec<&Account> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for a in accounts {
+            let key = a.key();
+            if !self.accounts.contains_key(&key) && seen.insert(key) {
+                missing.push(a);
             }
-        };
-        self.accounts.insert(key, id);
-        Ok(id)
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let first = self.alloc_ids("accounts", missing.len()).await?;
+        let rows: Vec<(i64, String, &'static str)> = missing
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (first + i as i64, a.key(), a.kind()))
+            .collect();
+        for chunk in rows.chunks(CHUNK) {
+            on_tx!(&mut self.tx, c => {
+                let mut q = QueryBuilder::new("INSERT INTO accounts (id, key, kind) ");
+                q.push_values(chunk, |mut b, (id, key, kind)| {
+                    b.push_bind(*id).push_bind(key.as_str()).push_bind(*kind);
+                });
+                q.build().execute(&mut *c).await?;
+            });
+        }
+        self.accounts
+            .extend(rows.into_iter().map(|(id, key, _)| (key, id)));
+        Ok(())
     }
 
     /// Adds or replaces specific-needs codes.
@@ -296,8 +323,12 @@ impl Writer {
                 q.build().execute(&mut *c).await?;
             });
         }
+        let accounts: Vec<Account> = units
+            .iter()
+            .map(|(u, _)| Account::Unit(u.unit_id.clone()))
+            .collect();
+        self.ensure_accounts(&accounts).await?;
         for (u, _) in units {
-            self.account_id(&Account::Unit(u.unit_id.clone())).await?;
             self.audit(
                 "shelter_unit.create",
                 "shelter_unit",
@@ -312,6 +343,9 @@ impl Writer {
     /// Registers new households: their people, their name keys for search, one
     /// registration movement per person into the place they were registered at, and one
     /// audit entry per household. `progress` is told how many people were written so far.
+    ///
+    /// Work is pipelined: while the database executes one chunk's statements, the next
+    /// chunk's rows, audit entries and bound statements are prepared.
     pub async fn register_households(
         &mut self,
         households: &[(Household, String)],
@@ -322,154 +356,59 @@ impl Writer {
         let first_person = self.alloc_ids("people", n_people).await?;
         let first_movement = self.alloc_ids("movements", n_people).await?;
 
-        // Resolve every registration account up front (few distinct ones).
-        let mut place_ids: HashMap<(String, Option<String>), i64> = HashMap::new();
+        // Resolve every registration account up front, in bulk.
+        let mut places: Vec<Account> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (h, _) in households {
             for p in &h.members {
-                let key = (p.site_id.clone(), p.unit_id.clone());
-                if !place_ids.contains_key(&key) {
-                    let account = match &p.unit_id {
+                if seen.insert((p.site_id.as_str(), p.unit_id.as_deref())) {
+                    places.push(match &p.unit_id {
                         Some(u) => Account::Unit(u.clone()),
                         None => Account::Site(p.site_id.clone()),
-                    };
-                    let id = self.account_id(&account).await?;
-                    place_ids.insert(key, id);
+                    });
                 }
             }
         }
+        self.ensure_accounts(&places).await?;
+        // Audit entries already pending must precede the registrations in the chain.
+        self.flush_audit().await?;
 
-        let mut hh_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(CHUNK);
-        let mut person_rows: Vec<PersonRow> = Vec::with_capacity(CHUNK);
-        let mut key_rows: Vec<(String, i64)> = Vec::with_capacity(CHUNK * 4);
-        let mut person_id = first_person;
-        let mut done: u64 = 0;
-        for (i, (h, hash)) in households.iter().enumerate() {
-            let hh_key = first_hh + i as i64;
-            hh_rows.push((hh_key, h.household_id.as_str(), hash.as_str()));
-            for p in &h.members {
-                let account = place_ids
-                    .get(&(p.site_id.clone(), p.unit_id.clone()))
-                    .copied()
-                    .ok_or_else(|| StoreError::Invalid("registration place not resolved".into()))?;
-                let mut keys: Vec<String> = Vec::new();
-                for part in [
-                    &p.name.given_latin,
-                    &p.name.family_latin,
-                    &p.name.given_original,
-                    &p.name.family_original,
-                ] {
-                    for k in name_keys(part) {
-                        if !keys.contains(&k) {
-                            keys.push(k);
-                        }
-                    }
+        let backend = match self.tx {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        };
+        let mut builder = ChunkBuilder {
+            accounts: &self.accounts,
+            state: &mut self.state,
+            at: &self.at,
+            actor: &self.actor,
+            backend,
+            next_hh: first_hh,
+            next_person: first_person,
+            person_offset_to_movement: first_movement - first_person,
+        };
+        let tx = &mut self.tx;
+        let mut written: u64 = 0;
+        let mut in_flight: Option<Prepared> = None;
+        // About CHUNK people per chunk: households are 1–10 people.
+        let per_chunk = (CHUNK / 2).max(1);
+        for group in households.chunks(per_chunk) {
+            let next = match in_flight.take() {
+                Some(prepared) => {
+                    let (done, next) =
+                        tokio::join!(execute(tx, prepared), async { builder.build(group) });
+                    written += done?;
+                    progress(written);
+                    next?
                 }
-                key_rows.extend(keys.into_iter().map(|k| (k, person_id)));
-                person_rows.push(PersonRow {
-                    id: person_id,
-                    household: hh_key,
-                    account,
-                    languages: p.languages.join(";"),
-                    needs: p.specific_needs.join(";"),
-                    attributes: haven_core::validate::attributes_text(&p.attributes),
-                    dob: p.date_of_birth.to_string(),
-                    person: p,
-                });
-                person_id += 1;
-            }
-            let audit_after = json(h);
-            self.audit(
-                "household.register",
-                "household",
-                &h.household_id,
-                "null".into(),
-                audit_after,
-            );
-            if person_rows.len() >= CHUNK || i + 1 == households.len() {
-                let first_mv =
-                    first_movement + (person_rows.first().map_or(0, |r| r.id) - first_person);
-                self.write_registration_chunk(&hh_rows, &person_rows, &key_rows, first_mv)
-                    .await?;
-                done += person_rows.len() as u64;
-                progress(done);
-                hh_rows.clear();
-                person_rows.clear();
-                key_rows.clear();
-                if self.pending_audit.len() >= 20 * CHUNK {
-                    self.flush_audit().await?;
-                }
-            }
+                None => builder.build(group)?,
+            };
+            in_flight = Some(next);
         }
-        Ok(())
-    }
-
-    async fn write_registration_chunk(
-        &mut self,
-        hh_rows: &[(i64, &str, &str)],
-        person_rows: &[PersonRow<'_>],
-        key_rows: &[(String, i64)],
-        first_movement: i64,
-    ) -> Result<()> {
-        let at = self.at.clone();
-        let actor = self.actor.clone();
-        on_tx!(&mut self.tx, c => {
-            if !hh_rows.is_empty() {
-                let mut q = QueryBuilder::new("INSERT INTO households (id, household_id, content_hash) ");
-                q.push_values(hh_rows, |mut b, (id, hid, hash)| {
-                    b.push_bind(*id).push_bind(*hid).push_bind(*hash);
-                });
-                q.build().execute(&mut *c).await?;
-            }
-            let mut q = QueryBuilder::new(
-                "INSERT INTO people (id, person_id, household_id, relationship, given_name_latin, family_name_latin, \
-                 given_name_original, family_name_original, sex, date_of_birth, dob_precision, nationality, languages, \
-                 specific_needs, attributes, registered_site, registered_unit, registered_on, account_id) ",
-            );
-            q.push_values(person_rows, |mut b, r| {
-                let p = r.person;
-                b.push_bind(r.id)
-                    .push_bind(p.person_id.as_str())
-                    .push_bind(r.household)
-                    .push_bind(p.relationship.as_str())
-                    .push_bind(p.name.given_latin.as_str())
-                    .push_bind(p.name.family_latin.as_str())
-                    .push_bind(p.name.given_original.as_str())
-                    .push_bind(p.name.family_original.as_str())
-                    .push_bind(p.sex.as_str())
-                    .push_bind(r.dob.as_str())
-                    .push_bind(p.date_of_birth.precision.as_str())
-                    .push_bind(p.nationality.as_str())
-                    .push_bind(r.languages.as_str())
-                    .push_bind(r.needs.as_str())
-                    .push_bind(r.attributes.as_str())
-                    .push_bind(p.site_id.as_str())
-                    .push_bind(p.unit_id.as_deref())
-                    .push_bind(p.registered_on.as_str())
-                    .push_bind(r.account);
-            });
-            q.build().execute(&mut *c).await?;
-            for keys in key_rows.chunks(5 * CHUNK) {
-                let mut q = QueryBuilder::new("INSERT INTO name_keys (key, person_id) ");
-                q.push_values(keys, |mut b, (k, id)| {
-                    b.push_bind(k.as_str()).push_bind(*id);
-                });
-                q.build().execute(&mut *c).await?;
-            }
-            let mut q = QueryBuilder::new(
-                "INSERT INTO movements (id, person_id, from_account_id, to_account_id, at, reason, actor, split_reason) ",
-            );
-            q.push_values(person_rows.iter().enumerate(), |mut b, (i, r)| {
-                b.push_bind(first_movement + i as i64)
-                    .push_bind(r.id)
-                    .push_bind(None::<i64>)
-                    .push_bind(r.account)
-                    .push_bind(at.as_str())
-                    .push_bind("registration")
-                    .push_bind(actor.as_str())
-                    .push_bind(None::<String>);
-            });
-            q.build().execute(&mut *c).await?;
-        });
+        if let Some(prepared) = in_flight {
+            written += execute(tx, prepared).await?;
+            progress(written);
+        }
         Ok(())
     }
 
@@ -588,6 +527,50 @@ impl Writer {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Statements of one chunk, bound and ready to run, and how many people they write.
+enum Prepared {
+    Sqlite(Vec<QueryBuilder<sqlx::Sqlite>>, u64),
+    Postgres(Vec<QueryBuilder<sqlx::Postgres>>, u64),
+}
+
+async fn execute(tx: &mut Tx, prepared: Prepared) -> Result<u64> {
+    match (tx, prepared) {
+        (Tx::Sqlite(t), Prepared::Sqlite(qs, n)) => {
+            for mut q in qs {
+                q.build().execute(&mut **t).await?;
+            }
+            Ok(n)
+        }
+        (Tx::Postgres(t), Prepared::Postgres(qs, n)) => {
+            for mut q in qs {
+                q.build().execute(&mut **t).await?;
+            }
+            Ok(n)
+        }
+        _ => Err(StoreError::Invalid(
+            "statements prepared for the other backend".into(),
+        )),
+    }
+}
+
+/// Prepares registration chunks: ids, name keys, audit entries, bound statements.
+struct ChunkBuilder<'a> {
+    accounts: &'a HashMap<String, i64>,
+    state: &'a mut WriterState,
+    at: &'a str,
+    actor: &'a str,
+    backend: Backend,
+    next_hh: i64,
+    next_person: i64,
+    person_offset_to_movement: i64,
+}
+
 struct PersonRow<'a> {
     id: i64,
     household: i64,
@@ -597,6 +580,193 @@ struct PersonRow<'a> {
     attributes: String,
     dob: String,
     person: &'a haven_core::registry::Person,
+}
+
+impl ChunkBuilder<'_> {
+    fn build(&mut self, group: &[(Household, String)]) -> Result<Prepared> {
+        let mut hh_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(group.len());
+        let mut people: Vec<PersonRow<'_>> = Vec::with_capacity(group.len() * 2);
+        let mut keys: Vec<(String, i64)> = Vec::with_capacity(group.len() * 8);
+        let mut audit: Vec<AuditEntry> = Vec::with_capacity(group.len());
+        for (h, hash) in group {
+            let hh = self.next_hh;
+            self.next_hh += 1;
+            hh_rows.push((hh, h.household_id.as_str(), hash.as_str()));
+            for p in &h.members {
+                let key = match &p.unit_id {
+                    Some(u) => Account::Unit(u.clone()).key(),
+                    None => Account::Site(p.site_id.clone()).key(),
+                };
+                let account =
+                    self.accounts.get(&key).copied().ok_or_else(|| {
+                        StoreError::Invalid(format!("account {key} was not created"))
+                    })?;
+                let id = self.next_person;
+                self.next_person += 1;
+                let start = keys.len();
+                for part in [
+                    &p.name.given_latin,
+                    &p.name.family_latin,
+                    &p.name.given_original,
+                    &p.name.family_original,
+                ] {
+                    for k in name_keys(part) {
+                        if !keys[start..].iter().any(|(x, _)| *x == k) {
+                            keys.push((k, id));
+                        }
+                    }
+                }
+                people.push(PersonRow {
+                    id,
+                    household: hh,
+                    account,
+                    languages: p.languages.join(";"),
+                    needs: p.specific_needs.join(";"),
+                    attributes: haven_core::validate::attributes_text(&p.attributes),
+                    dob: p.date_of_birth.to_string(),
+                    person: p,
+                });
+            }
+            let seq = self.state.audit_seq + 1;
+            let e = AuditEntry::chained(
+                &self.state.audit_hash,
+                seq,
+                self.at,
+                self.actor,
+                "household.register",
+                "household",
+                &h.household_id,
+                "null".into(),
+                json(h),
+            );
+            self.state.audit_seq = seq;
+            self.state.audit_hash.clone_from(&e.hash);
+            audit.push(e);
+        }
+        let n = people.len() as u64;
+        let offset = self.person_offset_to_movement;
+        Ok(match self.backend {
+            Backend::Sqlite => Prepared::Sqlite(
+                registration_statements(
+                    &hh_rows, &people, &keys, &audit, offset, self.at, self.actor,
+                ),
+                n,
+            ),
+            Backend::Postgres => Prepared::Postgres(
+                registration_statements(
+                    &hh_rows, &people, &keys, &audit, offset, self.at, self.actor,
+                ),
+                n,
+            ),
+        })
+    }
+}
+
+/// Binds the multi-row INSERTs of one registration chunk for either backend.
+fn registration_statements<DB: sqlx::Database>(
+    hh_rows: &[(i64, &str, &str)],
+    people: &[PersonRow<'_>],
+    keys: &[(String, i64)],
+    audit: &[AuditEntry],
+    movement_offset: i64,
+    at: &str,
+    actor: &str,
+) -> Vec<QueryBuilder<DB>>
+where
+    DB::Arguments: Default,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut out = Vec::new();
+    if !hh_rows.is_empty() {
+        let mut q = QueryBuilder::new("INSERT INTO households (id, household_id, content_hash) ");
+        q.push_values(hh_rows, |mut b, (id, hid, hash)| {
+            b.push_bind(*id).push_bind(*hid).push_bind(*hash);
+        });
+        out.push(q);
+    }
+    for chunk in people.chunks(CHUNK) {
+        let mut q = QueryBuilder::new(
+            "INSERT INTO people (id, person_id, household_id, relationship, given_name_latin, family_name_latin, \
+             given_name_original, family_name_original, sex, date_of_birth, dob_precision, nationality, languages, \
+             specific_needs, attributes, registered_site, registered_unit, registered_on, account_id) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            let p = r.person;
+            b.push_bind(r.id)
+                .push_bind(p.person_id.as_str())
+                .push_bind(r.household)
+                .push_bind(p.relationship.as_str())
+                .push_bind(p.name.given_latin.as_str())
+                .push_bind(p.name.family_latin.as_str())
+                .push_bind(p.name.given_original.as_str())
+                .push_bind(p.name.family_original.as_str())
+                .push_bind(p.sex.as_str())
+                .push_bind(r.dob.as_str())
+                .push_bind(p.date_of_birth.precision.as_str())
+                .push_bind(p.nationality.as_str())
+                .push_bind(r.languages.as_str())
+                .push_bind(r.needs.as_str())
+                .push_bind(r.attributes.as_str())
+                .push_bind(p.site_id.as_str())
+                .push_bind(p.unit_id.as_deref())
+                .push_bind(p.registered_on.as_str())
+                .push_bind(r.account);
+        });
+        out.push(q);
+        let mut q = QueryBuilder::new(
+            "INSERT INTO movements (id, person_id, from_account_id, to_account_id, at, reason, actor, split_reason) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.id + movement_offset)
+                .push_bind(r.id)
+                .push_bind(None::<i64>)
+                .push_bind(r.account)
+                .push_bind(at)
+                .push_bind("registration")
+                .push_bind(actor)
+                .push_bind(None::<&str>);
+        });
+        out.push(q);
+    }
+    for chunk in keys.chunks(5 * CHUNK) {
+        let mut q = QueryBuilder::new("INSERT INTO name_keys (key, person_id) ");
+        q.push_values(chunk, |mut b, (k, id)| {
+            b.push_bind(k.as_str()).push_bind(*id);
+        });
+        out.push(q);
+    }
+    for chunk in audit.chunks(CHUNK) {
+        out.push(audit_statement(chunk));
+    }
+    out
+}
+
+/// One multi-row INSERT of audit entries.
+fn audit_statement<DB: sqlx::Database>(entries: &[AuditEntry]) -> QueryBuilder<DB>
+where
+    DB::Arguments: Default,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut q = QueryBuilder::new(
+        "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) ",
+    );
+    q.push_values(entries, |mut b, e| {
+        b.push_bind(e.seq)
+            .push_bind(e.at.as_str())
+            .push_bind(e.actor.as_str())
+            .push_bind(e.action.as_str())
+            .push_bind(e.entity.as_str())
+            .push_bind(e.entity_id.as_str())
+            .push_bind(e.before.as_str())
+            .push_bind(e.after.as_str())
+            .push_bind(e.prev_hash.as_str())
+            .push_bind(e.hash.as_str());
+    });
+    q
 }
 
 fn position_row<R: Row>(r: &R) -> Result<Position>
