@@ -152,12 +152,12 @@ impl App {
         }
         let mut candidates = self
             .store
-            .search_by_keys(&keys, keys.len(), SEARCH_CANDIDATES)
+            .search_by_keys(&keys, keys.len(), text, SEARCH_CANDIDATES)
             .await?;
         if candidates.is_empty() && keys.len() > 1 {
             candidates = self
                 .store
-                .search_by_keys(&keys, 1, SEARCH_CANDIDATES)
+                .search_by_keys(&keys, 1, text, SEARCH_CANDIDATES)
                 .await?;
         }
         let mut hits: Vec<SearchHit> = candidates

@@ -327,17 +327,22 @@ impl Store {
         })
     }
 
-    /// People who have at least `min_keys` of the given name keys, up to `limit`,
-    /// best-covered first. The caller ranks them by name similarity.
+    /// People who have at least `min_keys` of the given name keys, up to `limit`:
+    /// those with most keys first, then those whose name is spelled exactly as `exact`
+    /// (given name, or given and family name; case-insensitive in Latin). The caller
+    /// ranks them by name similarity.
     pub async fn search_by_keys(
         &self,
         keys: &[String],
         min_keys: usize,
+        exact: &str,
         limit: i64,
     ) -> Result<Vec<PersonRecord>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
+        let exact = exact.split_whitespace().collect::<Vec<_>>().join(" ");
+        let exact_lower = exact.to_lowercase();
         on_db!(self, c => {
             let mut q = QueryBuilder::new(format!(
                 "SELECT {PERSON_COLUMNS}{PERSON_FROM}JOIN (SELECT person_id AS pid, COUNT(*) AS hits FROM name_keys WHERE key IN ("
@@ -348,9 +353,16 @@ impl Store {
             }
             q.push(") GROUP BY person_id HAVING COUNT(*) >= ");
             q.push_bind(min_keys as i64);
-            q.push(" ORDER BY COUNT(*) DESC, person_id LIMIT ");
+            q.push(" ORDER BY COUNT(*) DESC, person_id LIMIT 5000) k ON k.pid = p.id ORDER BY k.hits DESC, CASE WHEN LOWER(p.given_name_latin) = ");
+            q.push_bind(exact_lower.clone());
+            q.push(" OR LOWER(p.given_name_latin || ' ' || p.family_name_latin) = ");
+            q.push_bind(exact_lower.clone());
+            q.push(" OR p.given_name_original = ");
+            q.push_bind(exact.clone());
+            q.push(" OR (p.given_name_original || ' ' || p.family_name_original) = ");
+            q.push_bind(exact.clone());
+            q.push(" THEN 0 ELSE 1 END, p.id LIMIT ");
             q.push_bind(limit);
-            q.push(") k ON k.pid = p.id ORDER BY k.hits DESC, p.id");
             let rows = q.build().fetch_all(c).await?;
             rows.iter().map(person_row).collect()
         })
