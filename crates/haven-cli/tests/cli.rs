@@ -74,6 +74,21 @@ fn demo_shows_a_balanced_operation_and_is_idempotent() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no person with id P-999999"));
 
+    // Output cut short by a closed pipe is not an error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_haven"))
+        .args(["--db", &db, "ledger", "--accounts"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // Search finds a name in any spelling and either script.
     let hits = json(&haven(
         &db,
