@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
+use haven_core::format;
 use haven_core::needs::{NeedCode, check_code};
 use haven_core::registry::{
     Household, Person, PersonName, Relationship, ShelterUnit, Site, SiteKind,
@@ -51,10 +52,11 @@ impl Table {
 /// not UTF-8 as problems (and keeping going, so that every problem is reported).
 fn read_table(
     path: &Path,
+    columns: &[&str],
     required: &[&str],
-    optional: &[&str],
     problems: &mut Vec<Problem>,
 ) -> Result<Table, AppError> {
+    let optional = format::optional(columns, required);
     let file = path.display().to_string();
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -224,8 +226,8 @@ impl App {
         let mut problems = Vec::new();
         let table = read_table(
             path,
-            &["site_id", "name", "kind", "capacity"],
-            &["area_m2", "closing_deadline"],
+            &format::SITE_COLUMNS,
+            &format::SITE_REQUIRED,
             &mut problems,
         )?;
         let existing = self.store.site_hashes().await?;
@@ -308,8 +310,8 @@ impl App {
         let mut problems = Vec::new();
         let table = read_table(
             path,
-            &["unit_id", "site_id", "name", "capacity", "covered_area_m2"],
-            &[],
+            &format::SHELTER_UNIT_COLUMNS,
+            &format::SHELTER_UNIT_REQUIRED,
             &mut problems,
         )?;
         let sites = self.store.site_hashes().await?;
@@ -389,8 +391,8 @@ impl App {
         let mut problems = Vec::new();
         let table = read_table(
             path,
-            &["code", "category", "description"],
-            &[],
+            &format::NEEDS_COLUMNS,
+            &format::NEEDS_COLUMNS,
             &mut problems,
         )?;
         let known = self.store.needs_catalogue().await?;
@@ -444,27 +446,8 @@ impl App {
         progress.phase("reading", 0);
         let table = read_table(
             path,
-            &[
-                "household_id",
-                "person_id",
-                "relationship",
-                "given_name_latin",
-                "sex",
-                "date_of_birth",
-                "dob_precision",
-                "nationality",
-                "site_id",
-                "registered_on",
-            ],
-            &[
-                "family_name_latin",
-                "given_name_original",
-                "family_name_original",
-                "languages",
-                "specific_needs",
-                "attributes",
-                "unit_id",
-            ],
+            &format::HOUSEHOLD_COLUMNS,
+            &format::HOUSEHOLD_REQUIRED,
             &mut problems,
         )?;
         progress.phase("validating", table.rows.len() as u64);

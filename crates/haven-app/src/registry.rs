@@ -315,26 +315,7 @@ impl App {
     }
 }
 
-/// The columns of `households.csv`, in the order Haven writes them.
-pub const HOUSEHOLD_COLUMNS: [&str; 17] = [
-    "household_id",
-    "person_id",
-    "relationship",
-    "given_name_latin",
-    "family_name_latin",
-    "given_name_original",
-    "family_name_original",
-    "sex",
-    "date_of_birth",
-    "dob_precision",
-    "nationality",
-    "languages",
-    "specific_needs",
-    "attributes",
-    "site_id",
-    "unit_id",
-    "registered_on",
-];
+pub use haven_core::format::HOUSEHOLD_COLUMNS;
 
 /// Writes people as `households.csv` rows (the import format).
 pub fn write_households_csv<W: Write>(people: &[Person], out: W) -> Result<(), AppError> {

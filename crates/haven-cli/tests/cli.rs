@@ -448,20 +448,9 @@ fn postgres_import_and_ledger_through_the_cli() {
         _ => panic!("HAVEN_TEST_POSTGRES_URL is not set: run the suite with scripts/test.sh"),
     };
     let name = format!("haven_cli_{}", std::process::id());
-    runtime().block_on(async {
-        let admin = haven_store::Store::connect(&base).await.expect("connect");
-        admin
-            .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
-            .await
-            .expect("drop");
-        admin
-            .execute_raw(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create");
-        admin.close().await;
-    });
-    let (prefix, _) = base.rsplit_once('/').expect("URL with a database");
-    let db = format!("{prefix}/{name}");
+    let db = runtime()
+        .block_on(haven_store::create_postgres_database(&base, &name))
+        .expect("create database");
     let dir = tempfile::tempdir().expect("tempdir");
     let scen = dir.path().join("scen");
     ok(&haven(

@@ -5,6 +5,7 @@
 //! types; use cases combine them; everything here is tested with unit and property tests.
 
 pub mod audit;
+pub mod format;
 pub mod ledger;
 pub mod names;
 pub mod needs;

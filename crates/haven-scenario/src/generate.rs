@@ -11,37 +11,11 @@ use time::Date;
 use crate::data::{self, Name};
 use crate::{SPHERE_MIN_M2_PER_PERSON, ScenarioConfig, ScenarioError, ScenarioSummary};
 
-pub const SITE_HEADER: [&str; 6] = [
-    "site_id",
-    "name",
-    "kind",
-    "capacity",
-    "area_m2",
-    "closing_deadline",
-];
+pub const SITE_HEADER: [&str; 6] = haven_core::format::SITE_COLUMNS;
 
-pub const SHELTER_UNIT_HEADER: [&str; 5] =
-    ["unit_id", "site_id", "name", "capacity", "covered_area_m2"];
+pub const SHELTER_UNIT_HEADER: [&str; 5] = haven_core::format::SHELTER_UNIT_COLUMNS;
 
-pub const HOUSEHOLD_HEADER: [&str; 17] = [
-    "household_id",
-    "person_id",
-    "relationship",
-    "given_name_latin",
-    "family_name_latin",
-    "given_name_original",
-    "family_name_original",
-    "sex",
-    "date_of_birth",
-    "dob_precision",
-    "nationality",
-    "languages",
-    "specific_needs",
-    "attributes",
-    "site_id",
-    "unit_id",
-    "registered_on",
-];
+pub const HOUSEHOLD_HEADER: [&str; 17] = haven_core::format::HOUSEHOLD_COLUMNS;
 
 /// Rooms per block, in the camp and on the temporary site.
 const ROOMS_PER_BLOCK: usize = 40;

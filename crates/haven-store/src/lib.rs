@@ -190,6 +190,33 @@ impl Store {
     }
 }
 
+/// Creates (or re-creates, empty) the database `name` on the PostgreSQL server of
+/// `server_url` and returns its URL. For tests and benchmarks that want a database of
+/// their own; `name` must be lower-case letters, digits and `_`.
+pub async fn create_postgres_database(server_url: &str, name: &str) -> Result<String> {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(StoreError::Invalid(format!(
+            "'{name}' is not a plain database name"
+        )));
+    }
+    let (prefix, _) = server_url
+        .rsplit_once('/')
+        .ok_or_else(|| StoreError::BadUrl(server_url.to_string()))?;
+    let admin = Store::connect(server_url).await?;
+    admin
+        .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await?;
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await?;
+    admin.close().await;
+    Ok(format!("{prefix}/{name}"))
+}
+
 /// The current time as RFC 3339 in UTC, to the second (`2026-11-29T18:40:12Z`).
 pub fn now_rfc3339() -> String {
     let t = time::OffsetDateTime::now_utc();

@@ -26,20 +26,10 @@ async fn postgres_schema() -> Schema {
         _ => panic!("HAVEN_TEST_POSTGRES_URL is not set: run the suite with scripts/test.sh"),
     };
     let name = format!("haven_schema_{}", std::process::id());
-    let admin = Store::connect(&base).await.expect("connect");
-    admin
-        .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
+    let url = haven_store::create_postgres_database(&base, &name)
         .await
-        .expect("drop");
-    admin
-        .execute_raw(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create");
-    admin.close().await;
-    let (prefix, _) = base.rsplit_once('/').expect("URL with a database");
-    let store = Store::open(&format!("{prefix}/{name}"))
-        .await
-        .expect("open postgres");
+        .expect("create database");
+    let store = Store::open(&url).await.expect("open postgres");
     let mut schema = Schema::new();
     for table in store.table_names().await.expect("tables") {
         schema.insert(

@@ -41,22 +41,10 @@ impl TestDb {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
-        let admin = Store::connect(&base).await.expect("connect postgres");
-        admin
-            .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
-            .await
-            .expect("drop");
-        admin
-            .execute_raw(&format!("CREATE DATABASE {name}"))
+        let url = haven_store::create_postgres_database(&base, &name)
             .await
             .expect("create database");
-        admin.close().await;
-        let (prefix, _) = base
-            .rsplit_once('/')
-            .expect("database URL with a database name");
-        let store = Store::open(&format!("{prefix}/{name}"))
-            .await
-            .expect("open postgres");
+        let store = Store::open(&url).await.expect("open postgres");
         TestDb {
             app: fixed_clock(App::new(store)),
             _dir: None,
