@@ -158,6 +158,42 @@ fn read_table(
     Ok(Table { file, header, rows })
 }
 
+/// Reads people exported with `haven export households --format json` into the same
+/// shape as a CSV file, so that both go through one validation. A record's "line" is
+/// its position in the array (1 = first); a JSON syntax or shape error is one problem
+/// with serde's line and column.
+fn read_json_people(path: &Path, problems: &mut Vec<Problem>) -> Result<Table, AppError> {
+    let file = path.display().to_string();
+    let text = std::fs::read(path).map_err(|e| AppError::Io(format!("{file}: {e}")))?;
+    let header: Vec<String> = format::HOUSEHOLD_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let people: Vec<Person> = match serde_json::from_slice(&text) {
+        Ok(p) => p,
+        Err(e) => {
+            problems.push(Problem::new(
+                &file,
+                e.line() as u64,
+                "json",
+                e.to_string(),
+                "",
+            ));
+            return Ok(Table {
+                file,
+                header,
+                rows: Vec::new(),
+            });
+        }
+    };
+    let rows = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as u64 + 1, crate::registry::household_row(p).to_vec()))
+        .collect();
+    Ok(Table { file, header, rows })
+}
+
 /// Reads fields of one row by column name, collecting problems.
 struct RowReader<'a> {
     table: &'a Table,
@@ -444,12 +480,19 @@ impl App {
     ) -> Result<ImportSummary, AppError> {
         let mut problems = Vec::new();
         progress.phase("reading", 0);
-        let table = read_table(
-            path,
-            &format::HOUSEHOLD_COLUMNS,
-            &format::HOUSEHOLD_REQUIRED,
-            &mut problems,
-        )?;
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let table = if is_json {
+            read_json_people(path, &mut problems)?
+        } else {
+            read_table(
+                path,
+                &format::HOUSEHOLD_COLUMNS,
+                &format::HOUSEHOLD_REQUIRED,
+                &mut problems,
+            )?
+        };
         progress.phase("validating", table.rows.len() as u64);
         let catalogue = self.store.needs_catalogue().await?;
         let sites = self.store.site_hashes().await?;

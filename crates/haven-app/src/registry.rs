@@ -317,36 +317,36 @@ impl App {
 
 pub use haven_core::format::HOUSEHOLD_COLUMNS;
 
+/// A person as the 17 text fields of a `households.csv` row.
+pub fn household_row(p: &Person) -> [String; 17] {
+    [
+        p.household_id.clone(),
+        p.person_id.clone(),
+        p.relationship.as_str().to_string(),
+        p.name.given_latin.clone(),
+        p.name.family_latin.clone(),
+        p.name.given_original.clone(),
+        p.name.family_original.clone(),
+        p.sex.as_str().to_string(),
+        p.date_of_birth.to_string(),
+        p.date_of_birth.precision.as_str().to_string(),
+        p.nationality.clone(),
+        p.languages.join(";"),
+        p.specific_needs.join(";"),
+        validate::attributes_text(&p.attributes),
+        p.site_id.clone(),
+        p.unit_id.clone().unwrap_or_default(),
+        p.registered_on.clone(),
+    ]
+}
+
 /// Writes people as `households.csv` rows (the import format).
 pub fn write_households_csv<W: Write>(people: &[Person], out: W) -> Result<(), AppError> {
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| AppError::Io(e.to_string());
     w.write_record(HOUSEHOLD_COLUMNS).map_err(io)?;
     for p in people {
-        let dob = p.date_of_birth.to_string();
-        let langs = p.languages.join(";");
-        let needs = p.specific_needs.join(";");
-        let attrs = validate::attributes_text(&p.attributes);
-        w.write_record([
-            p.household_id.as_str(),
-            p.person_id.as_str(),
-            p.relationship.as_str(),
-            p.name.given_latin.as_str(),
-            p.name.family_latin.as_str(),
-            p.name.given_original.as_str(),
-            p.name.family_original.as_str(),
-            p.sex.as_str(),
-            dob.as_str(),
-            p.date_of_birth.precision.as_str(),
-            p.nationality.as_str(),
-            langs.as_str(),
-            needs.as_str(),
-            attrs.as_str(),
-            p.site_id.as_str(),
-            p.unit_id.as_deref().unwrap_or(""),
-            p.registered_on.as_str(),
-        ])
-        .map_err(io)?;
+        w.write_record(household_row(p)).map_err(io)?;
     }
     w.flush().map_err(|e| AppError::Io(e.to_string()))?;
     Ok(())

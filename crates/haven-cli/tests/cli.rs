@@ -359,6 +359,33 @@ fn export_round_trips_through_import() {
     assert!(again.contains("imported 0 households"), "{again}");
     let json_export = json(&haven(&db, &["export", "households", "--format", "json"]));
     assert_eq!(json_export.as_array().map(Vec::len), Some(500));
+    let json_file = dir.path().join("export.json");
+    let json_path = json_file.to_str().expect("path");
+    ok(&haven(
+        &db,
+        &[
+            "export",
+            "households",
+            "--format",
+            "json",
+            "--out",
+            json_path,
+        ],
+    ));
+    let again = ok(&haven(&db, &["import", "households", json_path]));
+    assert!(again.contains("imported 0 households"), "{again}");
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "[{\"person_id\": 3}]").expect("write");
+    let out = haven(
+        &db,
+        &["import", "households", broken.to_str().expect("path")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:1: json: invalid type", broken.display())),
+        "{err}"
+    );
 
     let db2 = format!("sqlite://{}", dir.path().join("other.db").display());
     ok(&haven(
@@ -392,6 +419,30 @@ fn export_round_trips_through_import() {
         ],
     ));
     assert_eq!(std::fs::read(&export).ok(), std::fs::read(&export2).ok());
+    // The JSON export imports into a fresh database to the same records.
+    let db3 = format!("sqlite://{}", dir.path().join("third.db").display());
+    let sites = scen.join("sites.csv");
+    let units = scen.join("shelter_units.csv");
+    ok(&haven(
+        &db3,
+        &["import", "sites", sites.to_str().expect("path")],
+    ));
+    ok(&haven(
+        &db3,
+        &["import", "units", units.to_str().expect("path")],
+    ));
+    ok(&haven(&db3, &["import", "households", json_path]));
+    let export3 = dir.path().join("export3.csv");
+    ok(&haven(
+        &db3,
+        &[
+            "export",
+            "households",
+            "--out",
+            export3.to_str().expect("path"),
+        ],
+    ));
+    assert_eq!(std::fs::read(&export).ok(), std::fs::read(&export3).ok());
 }
 
 #[test]
