@@ -36,10 +36,10 @@ pub struct ImportSummary {
 }
 
 /// One CSV file read into memory: its header and rows as text, with line numbers.
-struct Table {
-    file: String,
+pub(crate) struct Table {
+    pub(crate) file: String,
     header: Vec<String>,
-    rows: Vec<(u64, Vec<String>)>,
+    pub(crate) rows: Vec<(u64, Vec<String>)>,
 }
 
 impl Table {
@@ -50,7 +50,7 @@ impl Table {
 
 /// Reads a CSV file, reporting rows with the wrong number of fields and fields that are
 /// not UTF-8 as problems (and keeping going, so that every problem is reported).
-fn read_table(
+pub(crate) fn read_table(
     path: &Path,
     columns: &[&str],
     required: &[&str],
@@ -195,7 +195,7 @@ fn read_json_people(path: &Path, problems: &mut Vec<Problem>) -> Result<Table, A
 }
 
 /// Reads fields of one row by column name, collecting problems.
-struct RowReader<'a> {
+pub(crate) struct RowReader<'a> {
     table: &'a Table,
     line: u64,
     fields: &'a [String],
@@ -204,6 +204,21 @@ struct RowReader<'a> {
 }
 
 impl<'a> RowReader<'a> {
+    pub(crate) fn new(
+        table: &'a Table,
+        line: u64,
+        fields: &'a [String],
+        problems: &'a mut Vec<Problem>,
+    ) -> Self {
+        RowReader {
+            table,
+            line,
+            fields,
+            problems,
+            ok: true,
+        }
+    }
+
     fn raw(&self, column: &str) -> &'a str {
         self.table
             .col(column)
@@ -211,7 +226,7 @@ impl<'a> RowReader<'a> {
             .map_or("", |s| s.as_str())
     }
 
-    fn get<T>(
+    pub(crate) fn get<T>(
         &mut self,
         column: &str,
         parse: impl FnOnce(&str) -> Result<T, FieldError>,
@@ -243,7 +258,7 @@ fn content_hash<T: serde::Serialize>(v: &T) -> String {
     hex::encode(Sha256::digest(&json))
 }
 
-fn fail_if(problems: Vec<Problem>) -> Result<(), AppError> {
+pub(crate) fn fail_if(problems: Vec<Problem>) -> Result<(), AppError> {
     if problems.is_empty() {
         Ok(())
     } else {
@@ -765,13 +780,18 @@ impl App {
         dir: &Path,
         progress: &mut dyn Progress,
     ) -> Result<Vec<ImportSummary>, AppError> {
-        Ok(vec![
+        let mut out = vec![
             self.import_sites(ctx, &dir.join("sites.csv")).await?,
             self.import_units(ctx, &dir.join("shelter_units.csv"))
                 .await?,
             self.import_households(ctx, &dir.join("households.csv"), progress)
                 .await?,
-        ])
+        ];
+        let facilities = dir.join("facilities.csv");
+        if facilities.exists() {
+            out.push(self.import_facilities(ctx, &facilities).await?);
+        }
+        Ok(out)
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod import;
 pub mod registry;
+pub mod sites;
 
 use std::fmt;
 
@@ -14,6 +15,7 @@ use haven_store::{Store, StoreError, Writer};
 
 pub use import::ImportSummary;
 pub use registry::*;
+pub use sites::StandardsReport;
 
 /// Who is acting, for the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]

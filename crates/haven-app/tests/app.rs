@@ -32,6 +32,7 @@ on_both!(
     export_round_trips_with_import,
     search_tolerates_transliteration,
     site_and_unit_files_are_validated,
+    standards_report_settles_the_dispute,
 );
 
 async fn counts(db: &TestDb) -> (i64, i64, i64, i64) {
@@ -574,4 +575,114 @@ mod ledger_property {
             run("postgres", seed, ops)?;
         }
     }
+}
+
+async fn standards_report_settles_the_dispute(db: TestDb) {
+    let dir = db.scenario(1, 3200);
+    db.app
+        .import_dir(&ctx(), dir.path(), &mut NoProgress)
+        .await
+        .expect("import");
+    let report = db.app.standards_report(None).await.expect("report");
+    assert_eq!(report.residents_present, 3200);
+    let ts = report
+        .sites
+        .iter()
+        .find(|s| s.site_id == "S-TS")
+        .expect("temporary site");
+    assert_eq!(ts.declared_capacity, 5500);
+    assert!(
+        ts.capacity_at_standards < 5500 && ts.capacity_at_standards >= 3200,
+        "{}",
+        ts.capacity_at_standards
+    );
+    assert!(ts.units_below_standard > 0 && ts.area_short_m2 > 0.0);
+    assert_eq!(report.shortfall, 0);
+    // The report, without the per-unit lists, is the same on both backends.
+    let summary: Vec<serde_json::Value> = report
+        .sites
+        .iter()
+        .map(|a| {
+            let mut v = serde_json::to_value(a).expect("json");
+            if let Some(o) = v.as_object_mut() {
+                let worst: Vec<String> =
+                    a.units.iter().take(3).map(|u| u.unit_id.clone()).collect();
+                o.insert("units".into(), serde_json::json!(worst));
+                o.insert(
+                    "area_short_m2".into(),
+                    serde_json::json!(format!("{:.1}", a.area_short_m2)),
+                );
+            }
+            v
+        })
+        .collect();
+    insta::assert_json_snapshot!("standards_report_default_operation", summary);
+
+    // A stricter standard lowers what the site can hold, and is audited.
+    db.app
+        .set_standard(&ctx(), "covered_area_m2_per_person", 4.5)
+        .await
+        .expect("set");
+    let stricter = db.app.standards_report(Some("S-TS")).await.expect("report");
+    assert!(stricter.sites[0].shelter_at_standard < ts.shelter_at_standard);
+    assert_eq!(
+        db.app
+            .store
+            .audit_for("standard", "covered_area_m2_per_person")
+            .await
+            .expect("audit")
+            .len(),
+        2
+    );
+    // Better facilities move the limit.
+    let f = haven_core::standards::Facilities {
+        water_litres_per_day: 200_000.0,
+        latrines: 400,
+        showers: 400,
+    };
+    db.app
+        .set_facilities(&ctx(), "S-TS", f)
+        .await
+        .expect("facilities");
+    let better = db.app.standards_report(Some("S-TS")).await.expect("report");
+    assert_eq!(
+        better.sites[0].limited_by,
+        haven_core::standards::Limit::CoveredArea
+    );
+
+    // Mistakes a site manager makes are refused, and change nothing.
+    let before = counts(&db).await;
+    assert!(matches!(
+        db.app.set_standard(&ctx(), "beds_per_tent", 2.0).await,
+        Err(AppError::Refused(_))
+    ));
+    assert!(matches!(
+        db.app
+            .set_standard(&ctx(), "persons_per_latrine", -1.0)
+            .await,
+        Err(AppError::Refused(_))
+    ));
+    assert!(matches!(
+        db.app.set_facilities(&ctx(), "S-NOPE", f).await,
+        Err(AppError::NotFound(_))
+    ));
+    let bad = haven_core::standards::Facilities { latrines: -3, ..f };
+    assert!(matches!(
+        db.app.set_facilities(&ctx(), "S-TS", bad).await,
+        Err(AppError::Refused(_))
+    ));
+    assert!(matches!(
+        db.app.standards_report(Some("S-NOPE")).await,
+        Err(AppError::NotFound(_))
+    ));
+    let path = write(
+        dir.path(),
+        "bad_facilities.csv",
+        b"site_id,water_litres_per_day,latrines,showers\nS-TS,lots,10,10\nS-NOPE,10,10,10\n",
+    );
+    let Err(AppError::Invalid(problems)) = db.app.import_facilities(&ctx(), &path).await else {
+        panic!("expected problems")
+    };
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(counts(&db).await, before);
 }

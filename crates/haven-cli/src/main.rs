@@ -66,6 +66,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sites against humanitarian minimum standards: facilities and the standards report.
+    #[command(subcommand)]
+    Site(SiteCmd),
+    /// The humanitarian minimum standards in force (Sphere defaults), which the operator may change.
+    #[command(subcommand)]
+    Standards(StandardsCmd),
     /// Find people by name, in Latin or Persian script, tolerant of spelling variants.
     Search {
         text: String,
@@ -133,7 +139,47 @@ struct DemoArgs {
 }
 
 #[derive(Subcommand)]
+enum SiteCmd {
+    /// Sites with their shelter units and occupancy.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Can each site hold its people to the standards, and where exactly does it fall short?
+    Standards {
+        /// One site only.
+        site: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// How many of the worst units to list per site.
+        #[arg(long, default_value_t = 5)]
+        units: usize,
+    },
+    /// Record a site's measured facilities.
+    Facilities {
+        site: String,
+        #[arg(long)]
+        water_litres_per_day: f64,
+        #[arg(long)]
+        latrines: i64,
+        #[arg(long)]
+        showers: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum StandardsCmd {
+    /// The standards in force.
+    Show,
+    /// Change one: covered_area_m2_per_person, water_litres_per_person_day,
+    /// persons_per_latrine, persons_per_shower.
+    Set { key: String, value: f64 },
+}
+
+#[derive(Subcommand)]
 enum ImportCmd {
+    /// facilities.csv: site_id, water_litres_per_day, latrines, showers.
+    Facilities { file: PathBuf },
     /// households.csv: one row per person.
     Households { file: PathBuf },
     /// sites.csv.
@@ -312,6 +358,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ImportCmd::Sites { file } => vec![app.import_sites(&ctx, file).await?],
                 ImportCmd::Units { file } => vec![app.import_units(&ctx, file).await?],
                 ImportCmd::Needs { file } => vec![app.import_needs(&ctx, file).await?],
+                ImportCmd::Facilities { file } => vec![app.import_facilities(&ctx, file).await?],
                 ImportCmd::Dir { dir } => app.import_dir(&ctx, dir, &mut bar).await?,
             };
             for s in summaries {
@@ -385,6 +432,48 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 output::sites(&sites);
             }
+        }
+        Command::Site(SiteCmd::List { json }) => {
+            let app = open(&cli.db).await?;
+            let sites = app.store.sites().await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&sites)?);
+            } else {
+                output::sites(&sites);
+            }
+        }
+        Command::Site(SiteCmd::Standards { site, json, units }) => {
+            let app = open(&cli.db).await?;
+            let report = app.standards_report(site.as_deref()).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                output::standards(&report, *units);
+            }
+        }
+        Command::Site(SiteCmd::Facilities {
+            site,
+            water_litres_per_day,
+            latrines,
+            showers,
+        }) => {
+            let app = open(&cli.db).await?;
+            let f = haven_core::standards::Facilities {
+                water_litres_per_day: *water_litres_per_day,
+                latrines: *latrines,
+                showers: *showers,
+            };
+            app.set_facilities(&ctx, site, f).await?;
+            println!("facilities of {site} recorded");
+        }
+        Command::Standards(StandardsCmd::Show) => {
+            let app = open(&cli.db).await?;
+            output::standards_in_force(&app.store.standards().await?);
+        }
+        Command::Standards(StandardsCmd::Set { key, value }) => {
+            let app = open(&cli.db).await?;
+            app.set_standard(&ctx, key, *value).await?;
+            println!("{key} set to {value}");
         }
         Command::Search { text, limit, json } => {
             let app = open(&cli.db).await?;

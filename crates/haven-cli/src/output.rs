@@ -1,6 +1,9 @@
 //! Human-readable output of the command line. JSON output is serde's, elsewhere.
 
-use haven_app::{HouseholdView, ImportSummary, LedgerReport, Overview, PersonView, SearchHit};
+use haven_app::{
+    HouseholdView, ImportSummary, LedgerReport, Overview, PersonView, SearchHit, StandardsReport,
+};
+use haven_core::standards::{Limit, Standards};
 use haven_store::{MovementRecord, PersonRecord, SiteOverview};
 
 pub fn import_summary(s: &ImportSummary) {
@@ -203,5 +206,93 @@ pub fn search(text: &str, hits: &[SearchHit]) {
     }
     for h in hits {
         println!("{:.2}  {}", h.score, person_line(&h.record));
+    }
+}
+
+pub fn standards_in_force(s: &Standards) {
+    println!(
+        "Standards in force: covered area ≥ {} m² per person · water ≥ {} litres per person per day · \
+         ≤ {} people per latrine · ≤ {} people per shower",
+        s.covered_area_m2_per_person,
+        s.water_litres_per_person_day,
+        s.persons_per_latrine,
+        s.persons_per_shower
+    );
+}
+
+fn limit_name(l: Limit) -> &'static str {
+    match l {
+        Limit::CoveredArea => "covered area",
+        Limit::Water => "water",
+        Limit::Latrines => "latrines",
+        Limit::Showers => "showers",
+    }
+}
+
+pub fn standards(r: &StandardsReport, worst_units: usize) {
+    standards_in_force(&r.standards);
+    let opt = |v: Option<i64>| v.map_or("not recorded".to_string(), thousands);
+    for a in &r.sites {
+        println!();
+        println!("{} — {} ({})", a.site_id, a.name, a.kind);
+        println!(
+            "  declared capacity {}; {} places in shelter units; {} people here now",
+            thousands(a.declared_capacity),
+            thousands(a.unit_capacity),
+            thousands(a.occupancy)
+        );
+        println!(
+            "  people it can hold to standard: shelter {} · water {} · latrines {} · showers {}",
+            thousands(a.shelter_at_standard),
+            opt(a.water_at_standard),
+            opt(a.latrines_at_standard),
+            opt(a.showers_at_standard)
+        );
+        let note = if a.facilities_recorded {
+            ""
+        } else {
+            " (facilities not recorded: shelter only)"
+        };
+        println!(
+            "  → holds {} to every standard, limited by {}{note}",
+            thousands(a.capacity_at_standards),
+            limit_name(a.limited_by)
+        );
+        if a.units_below_standard > 0 {
+            println!(
+                "  {} units below the covered-area standard: {} places too many, {:.1} m² of covered area short; {} people now living below it",
+                thousands(a.units_below_standard as i64),
+                thousands(a.places_over_standard),
+                a.area_short_m2,
+                thousands(a.occupants_over_standard)
+            );
+            for u in a.units.iter().take(worst_units) {
+                println!(
+                    "    {:<16} {:>5.2} m² per person at capacity {} ({:.1} m²): holds {} to standard, {} now",
+                    u.unit_id,
+                    u.m2_per_person_at_capacity.unwrap_or(0.0),
+                    u.capacity,
+                    u.covered_area_m2,
+                    u.persons_at_standard,
+                    u.occupancy
+                );
+            }
+        }
+    }
+    println!();
+    if r.shortfall == 0 {
+        println!(
+            "Operation: {} residents present; the temporary sites can hold {} to the standards — room for all, {} to spare.",
+            thousands(r.residents_present),
+            thousands(r.temporary_sites_capacity_at_standards),
+            thousands(r.temporary_sites_capacity_at_standards - r.residents_present)
+        );
+    } else {
+        println!(
+            "Operation: {} residents present; the temporary sites can hold {} to the standards — {} short.",
+            thousands(r.residents_present),
+            thousands(r.temporary_sites_capacity_at_standards),
+            thousands(r.shortfall)
+        );
     }
 }

@@ -74,6 +74,23 @@ fn demo_shows_a_balanced_operation_and_is_idempotent() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no person with id P-999999"));
 
+    // The standards report answers whether the temporary site can hold everyone.
+    let report = json(&haven(&db, &["site", "standards", "--json"]));
+    assert_eq!(report["residents_present"], 3200);
+    assert_eq!(report["shortfall"], 0);
+    let text = ok(&haven(&db, &["site", "standards", "S-TS"]));
+    assert!(text.contains("limited by showers"), "{text}");
+    assert!(text.contains("room for all"), "{text}");
+    ok(&haven(
+        &db,
+        &["standards", "set", "persons_per_shower", "15"],
+    ));
+    let text = ok(&haven(&db, &["site", "standards", "S-TS"]));
+    assert!(text.contains("short"), "{text}");
+    let bad = haven(&db, &["standards", "set", "beds", "2"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("'beds' is not a standard"));
+
     // Output cut short by a closed pipe is not an error.
     let mut child = Command::new(env!("CARGO_BIN_EXE_haven"))
         .args(["--db", &db, "ledger", "--accounts"])
@@ -449,7 +466,9 @@ fn export_round_trips_through_import() {
 fn solve_prints_the_report_for_a_gap_file() {
     let data = std::env::var("HAVEN_GAP_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gap"));
+        .unwrap_or_else(|_| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../haven-optim/tests/data/gap")
+        });
     let dir = data.join("cattrysse1994");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("GAP data at {}: {e}", dir.display()))

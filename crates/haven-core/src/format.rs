@@ -49,6 +49,8 @@ pub const HOUSEHOLD_REQUIRED: [&str; 10] = [
 
 pub const NEEDS_COLUMNS: [&str; 3] = ["code", "category", "description"];
 
+pub const FACILITY_COLUMNS: [&str; 4] = ["site_id", "water_litres_per_day", "latrines", "showers"];
+
 /// The optional columns of a file: those not required.
 pub fn optional<'a>(all: &[&'a str], required: &[&str]) -> Vec<&'a str> {
     all.iter()

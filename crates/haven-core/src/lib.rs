@@ -10,4 +10,5 @@ pub mod ledger;
 pub mod names;
 pub mod needs;
 pub mod registry;
+pub mod standards;
 pub mod validate;

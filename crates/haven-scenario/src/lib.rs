@@ -152,7 +152,49 @@ pub fn generate_camp_closure(
     let (_, sites) = open(FILES[0])?;
     let (_, units) = open(FILES[1])?;
     let (_, households) = open(FILES[2])?;
-    write_camp_closure(cfg, sites, units, households)
+    let summary = write_camp_closure(cfg, sites, units, households)?;
+    let sites_csv = out_dir.join(FILES[0]);
+    let text = std::fs::read(&sites_csv).map_err(|source| ScenarioError::Io {
+        path: sites_csv.clone(),
+        source,
+    })?;
+    let (_, facilities) = open(FACILITIES_FILE)?;
+    write_facilities(&text, facilities)?;
+    Ok(summary)
+}
+
+/// The file of measured facilities that [`generate_camp_closure`] writes beside the others.
+pub const FACILITIES_FILE: &str = "facilities.csv";
+
+/// Writes facilities for the sites in `sites_csv`, by kind of site, as found in practice:
+/// the closing camp meets the standards for its declared capacity; the temporary site was
+/// equipped for soldiers — water and sanitation enough for roughly 3,500–4,900 people,
+/// not its declared 5,500; the transit centre meets them.
+pub fn write_facilities<W: Write>(sites_csv: &[u8], out: W) -> Result<(), ScenarioError> {
+    let mut rdr = csv::Reader::from_reader(sites_csv);
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(haven_core::format::FACILITY_COLUMNS)?;
+    for rec in rdr.records() {
+        let rec = rec?;
+        let (Some(site), Some(kind), Some(capacity)) = (rec.get(0), rec.get(2), rec.get(3)) else {
+            continue;
+        };
+        let capacity: f64 = capacity.parse().unwrap_or(0.0);
+        // (litres per declared place per day, places per latrine, places per shower)
+        let (water, per_latrine, per_shower) = match kind {
+            "closing_camp" => (16.0, 18.0, 19.0),
+            "temporary_site" => (13.5, 25.0, 30.0),
+            _ => (15.0, 20.0, 20.0),
+        };
+        w.write_record([
+            site.to_string(),
+            format!("{}", (capacity * water).round()),
+            format!("{}", (capacity / per_latrine).ceil()),
+            format!("{}", (capacity / per_shower).ceil()),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// Writes the camp-closure operation to three writers (sites, shelter units, households).

@@ -154,6 +154,14 @@ impl Store {
             w.upsert_needs(&codes).await?;
             w.commit().await?;
         }
+        let n: i64 = on_db!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM standards").fetch_one(c).await?);
+        if n == 0 {
+            let mut w = self.begin("system:init", &now_rfc3339()).await?;
+            for (key, value, _) in haven_core::standards::DEFAULTS {
+                w.set_standard(key, value).await?;
+            }
+            w.commit().await?;
+        }
         Ok(())
     }
 

@@ -506,6 +506,39 @@ impl Store {
         Ok(Ok(v.verified))
     }
 
+    /// The standards in force.
+    pub async fn standards(&self) -> Result<haven_core::standards::Standards> {
+        let rows: Vec<(String, f64)> = on_db!(self, c => sqlx::query_as("SELECT key, value FROM standards")
+            .fetch_all(c)
+            .await?);
+        Ok(haven_core::standards::Standards::from_pairs(
+            rows.iter().map(|(k, v)| (k.as_str(), *v)),
+        ))
+    }
+
+    /// Facilities recorded per site (by external site id).
+    pub async fn facilities(&self) -> Result<HashMap<String, haven_core::standards::Facilities>> {
+        let rows: Vec<(String, f64, i64, i64)> = on_db!(self, c => sqlx::query_as(
+            "SELECT s.site_id, f.water_litres_per_day, f.latrines, f.showers \
+             FROM site_facilities f JOIN sites s ON s.id = f.site_id",
+        )
+        .fetch_all(c)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(s, water_litres_per_day, latrines, showers)| {
+                (
+                    s,
+                    haven_core::standards::Facilities {
+                        water_litres_per_day,
+                        latrines,
+                        showers,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// Haven's tables (not the migration bookkeeping), sorted.
     pub async fn table_names(&self) -> Result<Vec<String>> {
         let names: Vec<String> = match self {

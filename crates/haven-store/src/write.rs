@@ -263,6 +263,80 @@ impl Writer {
         Ok(())
     }
 
+    /// Sets a standard's value (the key must be one of `haven_core::standards::DEFAULTS`).
+    pub async fn set_standard(&mut self, key: &str, value: f64) -> Result<()> {
+        let description = haven_core::standards::DEFAULTS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, d)| *d)
+            .ok_or_else(|| StoreError::Invalid(format!("'{key}' is not a standard")))?;
+        let before: Option<f64> = on_tx!(&mut self.tx, c => sqlx::query_scalar("SELECT value FROM standards WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *c)
+            .await?);
+        on_tx!(&mut self.tx, c => sqlx::query(
+            "INSERT INTO standards (key, value, description) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(description)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+        let before = before.map_or("null".to_string(), |v| {
+            serde_json::json!({ "value": v }).to_string()
+        });
+        self.audit(
+            "standard.set",
+            "standard",
+            key,
+            before,
+            serde_json::json!({ "value": value }).to_string(),
+        );
+        Ok(())
+    }
+
+    /// Records a site's measured facilities (replacing earlier figures).
+    pub async fn set_facilities(
+        &mut self,
+        site_id: &str,
+        f: &haven_core::standards::Facilities,
+    ) -> Result<()> {
+        let site: Option<i64> = on_tx!(&mut self.tx, c => sqlx::query_scalar("SELECT id FROM sites WHERE site_id = $1")
+            .bind(site_id)
+            .fetch_optional(&mut *c)
+            .await?);
+        let site = site.ok_or_else(|| StoreError::Invalid(format!("no site with id {site_id}")))?;
+        let before: Option<(f64, i64, i64)> = on_tx!(&mut self.tx, c => sqlx::query_as(
+            "SELECT water_litres_per_day, latrines, showers FROM site_facilities WHERE site_id = $1",
+        )
+        .bind(site)
+        .fetch_optional(&mut *c)
+        .await?);
+        on_tx!(&mut self.tx, c => sqlx::query(
+            "INSERT INTO site_facilities (site_id, water_litres_per_day, latrines, showers) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (site_id) DO UPDATE SET water_litres_per_day = excluded.water_litres_per_day, \
+             latrines = excluded.latrines, showers = excluded.showers",
+        )
+        .bind(site)
+        .bind(f.water_litres_per_day)
+        .bind(f.latrines)
+        .bind(f.showers)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+        let before = before.map_or("null".to_string(), |(w, l, s)| {
+            json(&haven_core::standards::Facilities {
+                water_litres_per_day: w,
+                latrines: l,
+                showers: s,
+            })
+        });
+        self.audit("site.facilities", "site", site_id, before, json(f));
+        Ok(())
+    }
+
     /// Inserts new sites. `hash` is the content hash that makes re-import a no-op.
     pub async fn insert_sites(&mut self, sites: &[(Site, String)]) -> Result<()> {
         let first = self.alloc_ids("sites", sites.len()).await?;
