@@ -39,6 +39,7 @@
 mod bnb;
 mod check;
 mod core;
+mod ejc;
 mod error;
 mod explain;
 mod generate;

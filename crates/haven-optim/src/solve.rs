@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::bnb::Bnb;
 use crate::check::check_assignment;
 use crate::core::{Core, NONE, feasible_profit, fill_greedy, subgradient, subgradient_opts};
+use crate::ejc::{self, Ejc};
 use crate::heur::{Ls, greedy};
 use crate::kpbnb::{self, KpBnb};
 use crate::lns::Lns;
@@ -150,6 +151,7 @@ fn run_ls(
         && c.n <= 5000
         && c.p.num_options() <= 500_000
         && feasible_profit(c, start).is_some();
+    let ejc_ok = use_lns && ejc::applicable(c);
     let results: Vec<(Option<Vec<u32>>, f64, u64)> = if threads == 1 || c.n < 8 {
         if lns_ok {
             let mut l = Lns::new(c, start, lambda, seed);
@@ -177,6 +179,11 @@ fn run_ls(
                             lambda,
                             seed.wrapping_mul(1_000_003).wrapping_add(t as u64),
                         );
+                        if ejc_ok && t % 2 == 0 {
+                            let mut e = Ejc::new(c, start, lambda, tseed);
+                            let (a, v) = e.run(deadline, rounds, target);
+                            return (a, v, e.rounds);
+                        }
                         let tabu = t % 2 == 0 && c.n <= 5000 && c.p.num_options() <= 500_000;
                         let (a, v) = if tabu {
                             ls.run_tabu(deadline, rounds, target)

@@ -1,0 +1,476 @@
+//! Ejection-chain local search for the classic GAP (one resource, every item placed), in
+//! the spirit of Yagiura, Ibaraki and Glover (2004): a penalised objective (profit minus
+//! per-place weights times the capacity excess, the weights adapted after every descent so
+//! that the search oscillates around the feasible region), explored by shift moves and by
+//! ejection chains of length 2 (item `a` moves to place `q`, pushing item `b` out of `q`
+//! to a third place or to `a`'s old place — the latter is a swap). Every move is evaluated
+//! in O(1) from dense profit / need tables and per-place loads; the places tried for an
+//! item are its best few by Lagrangian reduced profit, and a chain is cut as soon as even
+//! the best profit of the ejected item cannot make it improving.
+
+use std::time::Instant;
+
+use crate::core::{Core, NONE};
+use crate::rng::Rng;
+
+const EPS: f64 = 1e-7;
+/// Places tried for the first item of a chain, and for the ejected item.
+const CHAIN_Q: usize = 5;
+const CHAIN_R: usize = 10;
+
+/// The search applies: one resource, assign-all mode, dense tables of moderate size, and
+/// every item with at least one usable option.
+pub(crate) fn applicable(c: &Core) -> bool {
+    c.k == 1
+        && !c.optional
+        && c.n >= 2
+        && c.m >= 2
+        && c.n.saturating_mul(c.m) <= 4_000_000
+        && (0..c.n).all(|j| c.p.options(j).any(|o| c.alive[o]))
+}
+
+pub(crate) struct Ejc {
+    n: usize,
+    m: usize,
+    /// profit[j * m + i]; -inf when ineligible
+    prof: Vec<f64>,
+    need: Vec<f64>,
+    opt: Vec<u32>,
+    /// candidate places of each item (best reduced profit first), `nc` a row
+    cand: Vec<u32>,
+    ncand: Vec<u32>,
+    nc: usize,
+    maxp: Vec<f64>,
+    cap: Vec<f64>,
+    tol: Vec<f64>,
+    asg: Vec<u32>,
+    load: Vec<f64>,
+    mem: Vec<Vec<u32>>,
+    pos: Vec<u32>,
+    w: Vec<f64>,
+    w_min: Vec<f64>,
+    profit: f64,
+    rng: Rng,
+    order: Vec<usize>,
+    pub rounds: u64,
+    best: Option<Vec<u32>>,
+    best_p: f64,
+}
+
+impl Ejc {
+    /// `start` is an assignment by options (NONE items go to their best option).
+    pub fn new(c: &Core, start: &[u32], lambda: &[f64], seed: u64) -> Self {
+        let (n, m) = (c.n, c.m);
+        let mut prof = vec![f64::NEG_INFINITY; n * m];
+        let mut need = vec![0.0; n * m];
+        let mut opt = vec![NONE; n * m];
+        let mut maxp = vec![f64::NEG_INFINITY; n];
+        for j in 0..n {
+            for o in c.p.options(j) {
+                if c.alive[o] {
+                    let i = c.place(o);
+                    prof[j * m + i] = c.profit(o);
+                    need[j * m + i] = c.need(j, o)[0];
+                    opt[j * m + i] = o as u32;
+                    maxp[j] = maxp[j].max(c.profit(o));
+                }
+            }
+        }
+        let nc = if m <= 24 { m } else { 16.max(m / 5).min(m) };
+        let mut cand = vec![0u32; n * nc];
+        let mut ncand = vec![0u32; n];
+        let mut tmp: Vec<(f64, usize)> = Vec::with_capacity(m);
+        for j in 0..n {
+            tmp.clear();
+            for i in 0..m {
+                let x = j * m + i;
+                if prof[x] > f64::NEG_INFINITY {
+                    let l = lambda.get(i).copied().unwrap_or(0.0);
+                    tmp.push((prof[x] - l * need[x], i));
+                }
+            }
+            tmp.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let t = tmp.len().min(nc);
+            for (s, &(_, i)) in tmp[..t].iter().enumerate() {
+                cand[j * nc + s] = i as u32;
+            }
+            ncand[j] = t as u32;
+        }
+        // base penalty weight: mean profit per unit of need
+        let (mut sum, mut cnt) = (0.0, 0usize);
+        for x in 0..n * m {
+            if prof[x] > f64::NEG_INFINITY && need[x] > 0.0 {
+                sum += prof[x].abs() / need[x];
+                cnt += 1;
+            }
+        }
+        let base = if cnt > 0 {
+            (sum / cnt as f64).max(1e-6)
+        } else {
+            1.0
+        };
+        // the multipliers are the marginal value of capacity: they set the scale
+        let lpos: Vec<f64> = (0..m)
+            .filter_map(|i| lambda.get(i).copied())
+            .filter(|&l| l > 0.0)
+            .collect();
+        let base = if lpos.is_empty() {
+            base
+        } else {
+            lpos.iter().sum::<f64>() / lpos.len() as f64
+        };
+        let w: Vec<f64> = (0..m)
+            .map(|i| lambda.get(i).copied().unwrap_or(0.0).max(0.0) + base)
+            .collect();
+        let w_min = vec![base * 0.2; m];
+        let tol = c.cap.iter().map(|b| 1e-9 * b.abs().max(1.0)).collect();
+        let mut asg = vec![NONE; n];
+        for j in 0..n {
+            let o = start.get(j).copied().unwrap_or(NONE);
+            asg[j] = if o != NONE && c.alive[o as usize] {
+                c.place(o as usize) as u32
+            } else {
+                // best profit place
+                let mut b = 0;
+                for i in 0..m {
+                    if prof[j * m + i] > prof[j * m + b] {
+                        b = i;
+                    }
+                }
+                b as u32
+            };
+        }
+        let mut s = Ejc {
+            n,
+            m,
+            prof,
+            need,
+            opt,
+            cand,
+            ncand,
+            nc,
+            maxp,
+            cap: c.cap.clone(),
+            tol,
+            asg,
+            load: vec![0.0; m],
+            mem: vec![Vec::new(); m],
+            pos: vec![0; n],
+            w,
+            w_min,
+            profit: 0.0,
+            rng: Rng::new(seed),
+            order: (0..n).collect(),
+            rounds: 0,
+            best: None,
+            best_p: f64::NEG_INFINITY,
+        };
+        s.rebuild();
+        s
+    }
+
+    fn rebuild(&mut self) {
+        let m = self.m;
+        self.load.iter_mut().for_each(|x| *x = 0.0);
+        self.mem.iter_mut().for_each(|v| v.clear());
+        self.profit = 0.0;
+        for j in 0..self.n {
+            let i = self.asg[j] as usize;
+            self.load[i] += self.need[j * m + i];
+            self.profit += self.prof[j * m + i];
+            self.pos[j] = self.mem[i].len() as u32;
+            self.mem[i].push(j as u32);
+        }
+    }
+
+    #[inline]
+    fn pen(&self, i: usize, l: f64) -> f64 {
+        let e = l - self.cap[i];
+        if e > self.tol[i] { self.w[i] * e } else { 0.0 }
+    }
+
+    fn feasible(&self) -> bool {
+        (0..self.m).all(|i| self.load[i] - self.cap[i] <= self.tol[i])
+    }
+
+    fn mv(&mut self, j: usize, to: usize) {
+        let m = self.m;
+        let from = self.asg[j] as usize;
+        if from == to {
+            return;
+        }
+        self.load[from] -= self.need[j * m + from];
+        self.profit -= self.prof[j * m + from];
+        let p = self.pos[j] as usize;
+        self.mem[from].swap_remove(p);
+        if p < self.mem[from].len() {
+            let moved = self.mem[from][p] as usize;
+            self.pos[moved] = p as u32;
+        }
+        self.load[to] += self.need[j * m + to];
+        self.profit += self.prof[j * m + to];
+        self.pos[j] = self.mem[to].len() as u32;
+        self.mem[to].push(j as u32);
+        self.asg[j] = to as u32;
+    }
+
+    /// Best improving shift or length-2 chain starting with item `a`; applies it.
+    fn try_item(&mut self, a: usize) -> bool {
+        let m = self.m;
+        let nc = self.nc;
+        let i1 = self.asg[a] as usize;
+        let l1 = self.load[i1];
+        let l1r = l1 - self.need[a * m + i1];
+        let base = -self.prof[a * m + i1] + self.pen(i1, l1) - self.pen(i1, l1r);
+        let ca = &self.cand[a * nc..a * nc + self.ncand[a] as usize];
+        // shifts
+        let mut best = EPS;
+        let mut arg = usize::MAX;
+        for &q in ca {
+            let q = q as usize;
+            if q == i1 {
+                continue;
+            }
+            let x = a * m + q;
+            let lq = self.load[q];
+            let g = base + self.prof[x] - (self.pen(q, lq + self.need[x]) - self.pen(q, lq));
+            if g > best {
+                best = g;
+                arg = q;
+            }
+        }
+        if arg != usize::MAX {
+            self.mv(a, arg);
+            return true;
+        }
+        // chains: a -> q, b (at q) -> r
+        let nq = CHAIN_Q;
+        let nr = CHAIN_R;
+        let ca = &ca[..ca.len().min(nq)];
+        for &q in ca {
+            let q = q as usize;
+            if q == i1 {
+                continue;
+            }
+            let x = a * m + q;
+            let g1 = base + self.prof[x];
+            let lq = self.load[q] + self.need[x];
+            let pq = self.pen(q, self.load[q]);
+            let mut best = EPS;
+            let mut mvb = (usize::MAX, usize::MAX);
+            for &b in &self.mem[q] {
+                let b = b as usize;
+                let y = b * m + q;
+                let g2 = g1 - self.prof[y] - (self.pen(q, lq - self.need[y]) - pq);
+                if g2 + self.maxp[b] <= best {
+                    continue;
+                }
+                let cb = &self.cand[b * nc..b * nc + (self.ncand[b] as usize).min(nr)];
+                for &r in cb {
+                    let r = r as usize;
+                    if r == q {
+                        continue;
+                    }
+                    let z = b * m + r;
+                    let pr = self.prof[z];
+                    if g2 + pr <= best {
+                        continue;
+                    }
+                    let d = if r == i1 {
+                        self.pen(i1, l1r + self.need[z]) - self.pen(i1, l1r)
+                    } else {
+                        let lr = self.load[r];
+                        self.pen(r, lr + self.need[z]) - self.pen(r, lr)
+                    };
+                    let g = g2 + pr - d;
+                    if g > best {
+                        best = g;
+                        mvb = (b, r);
+                    }
+                }
+            }
+            if mvb.0 != usize::MAX {
+                self.mv(a, q);
+                self.mv(mvb.0, mvb.1);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Descent to a local optimum of the penalised objective; true when the deadline hit.
+    fn descend(&mut self, deadline: Instant) -> bool {
+        loop {
+            let mut improved = false;
+            for idx in 0..self.n {
+                let j = self.order[idx];
+                if self.try_item(j) {
+                    improved = true;
+                    if self.profit > self.best_p + 1e-9 && self.feasible() {
+                        self.record();
+                    }
+                }
+                if idx % 64 == 63 && Instant::now() >= deadline {
+                    return true;
+                }
+            }
+            if !improved {
+                return false;
+            }
+        }
+    }
+
+    fn record(&mut self) {
+        self.best_p = self.profit;
+        match &mut self.best {
+            Some(b) => b.copy_from_slice(&self.asg),
+            None => self.best = Some(self.asg.clone()),
+        }
+    }
+
+    fn kick(&mut self, strength: usize) {
+        let nc = self.nc;
+        for _ in 0..strength {
+            let j = self.rng.below(self.n);
+            let t = self.ncand[j] as usize;
+            if t < 2 {
+                continue;
+            }
+            let q = self.cand[j * nc + self.rng.below(t)] as usize;
+            self.mv(j, q);
+        }
+    }
+
+    fn options_of(&self, asg: &[u32]) -> Vec<u32> {
+        asg.iter()
+            .enumerate()
+            .map(|(j, &i)| self.opt[j * self.m + i as usize])
+            .collect()
+    }
+
+    /// Search until the deadline, `max_rounds` descents, or profit >= target. Returns the
+    /// best feasible assignment (by options) and its profit.
+    pub fn run(
+        &mut self,
+        deadline: Instant,
+        max_rounds: u64,
+        target: f64,
+    ) -> (Option<Vec<u32>>, f64) {
+        let n = self.n;
+        if self.feasible() && self.profit > self.best_p + 1e-9 {
+            self.record();
+        }
+        let mut since = 0u64;
+        let mut round = 0u64;
+        while round < max_rounds {
+            round += 1;
+            self.rounds += 1;
+            self.rng.shuffle(&mut self.order);
+            let before = self.best_p;
+            let out = self.descend(deadline);
+            let feasible = self.feasible();
+            if feasible && self.profit > self.best_p + 1e-9 {
+                self.record();
+            }
+            if self.best_p > before + 1e-9 {
+                since = 0;
+                if self.best_p >= target - 1e-9 * target.abs().max(1.0) {
+                    break;
+                }
+            } else {
+                since += 1;
+            }
+            if out || Instant::now() >= deadline {
+                break;
+            }
+            // adapt the weights: up where capacity is exceeded, down when feasible
+            if feasible {
+                for i in 0..self.m {
+                    self.w[i] = (self.w[i] * 0.9).max(self.w_min[i]);
+                }
+            } else {
+                let mut emax = 0.0f64;
+                for i in 0..self.m {
+                    emax = emax.max(self.load[i] - self.cap[i]);
+                }
+                for i in 0..self.m {
+                    let e = self.load[i] - self.cap[i];
+                    if e > self.tol[i] {
+                        self.w[i] *= 1.0 + 0.3 * e / emax.max(1e-12);
+                    }
+                }
+            }
+            if since > 0
+                && since.is_multiple_of(100)
+                && let Some(b) = &self.best
+            {
+                let b = b.clone();
+                self.asg.copy_from_slice(&b);
+                self.rebuild();
+            }
+            if feasible || since.is_multiple_of(5) {
+                let strength = 1 + self.rng.below((n / 25).clamp(2, 20));
+                self.kick(strength);
+            }
+        }
+        let best = self.best.as_ref().map(|b| self.options_of(b));
+        (best, self.best_p)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::check::check_assignment;
+    use crate::heur::greedy;
+    use crate::model::{Mode, ProblemBuilder, Sense};
+
+    /// A type-D-like instance: costs fall as weights rise, capacities tight.
+    fn instance(m: usize, n: usize, seed: u64) -> crate::model::Problem {
+        let mut rng = Rng::new(seed);
+        let mut b = ProblemBuilder::new(vec!["capacity".into()], Sense::Minimize, Mode::AssignAll);
+        let r: Vec<Vec<f64>> = (0..n)
+            .map(|_| (0..m).map(|_| 1.0 + rng.below(100) as f64).collect())
+            .collect();
+        for i in 0..m {
+            let tot: f64 = r.iter().map(|row| row[i]).sum();
+            b.place(format!("p{i}"), &[(0.8 * tot / m as f64).floor()])
+                .unwrap();
+        }
+        for (j, row) in r.iter().enumerate() {
+            b.item(format!("j{j}"), &[1.0]).unwrap();
+            for (i, &w) in row.iter().enumerate() {
+                let cost = 111.0 - w + rng.below(21) as f64 - 10.0;
+                b.option_with_need(i, cost, &[w]).unwrap();
+            }
+        }
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn feasible_deterministic_and_no_worse_than_its_start() {
+        let p = instance(6, 60, 3);
+        let c = Core::new(&p);
+        assert!(applicable(&c));
+        let lambda = vec![0.5; c.m];
+        let start = greedy(&c, &lambda);
+        let far = Instant::now() + std::time::Duration::from_secs(60);
+        let run = || {
+            let mut e = Ejc::new(&c, &start, &lambda, 11);
+            e.run(far, 60, f64::INFINITY)
+        };
+        let (a, v) = run();
+        let (b, w) = run();
+        assert_eq!(a, b);
+        assert_eq!(v, w);
+        let a = a.unwrap();
+        let places: Vec<Option<usize>> = a.iter().map(|&o| Some(c.place(o as usize))).collect();
+        let chk = check_assignment(&p, &places);
+        assert!(chk.feasible);
+        assert!((chk.objective + v).abs() < 1e-6);
+        if let Some(g) = crate::core::feasible_profit(&c, &start) {
+            assert!(v >= g - 1e-9);
+        }
+    }
+}
