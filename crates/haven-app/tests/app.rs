@@ -53,10 +53,11 @@ async fn imports_an_operation_once(db: TestDb) {
     assert_eq!(people, 400);
     assert!(households > 100 && households < 400, "{households}");
     assert!(units > 0);
-    // One audit entry per site, unit and household.
+    // One audit entry per site, unit, household and site's facilities.
+    assert_eq!(s[3].records, "site facilities");
     assert_eq!(
         audit - before_audit,
-        s[0].imported as i64 + s[1].imported as i64 + households
+        s[0].imported as i64 + s[1].imported as i64 + households + s[3].imported as i64
     );
     let ledger = db.app.ledger().await.expect("ledger");
     assert!(ledger.ok(), "{ledger:?}");
