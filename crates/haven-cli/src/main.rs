@@ -608,7 +608,11 @@ async fn demo(db: &str, ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
     let mut bar = Bar::new();
     let result = app.import_dir(ctx, &dir, &mut bar).await;
     let _ = std::fs::remove_dir_all(&dir);
-    for s in result? {
+    for mut s in result? {
+        // The generated folder is temporary: name the file only.
+        if let Some(name) = std::path::Path::new(&s.file).file_name() {
+            s.file = name.to_string_lossy().into_owned();
+        }
         output::import_summary(&s);
     }
     let overview = app.overview().await?;
@@ -618,7 +622,7 @@ async fn demo(db: &str, ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
     }
     println!();
     println!(
-        "Next: haven ledger | haven sites | haven search Mohammad | haven person show P-000001"
+        "Next: haven ledger | haven site standards | haven search Mohammad | haven person show P-000001"
     );
     Ok(ExitCode::SUCCESS)
 }
