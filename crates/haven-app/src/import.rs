@@ -552,14 +552,12 @@ impl App {
                 Some(p) => r.get("date_of_birth", |s| validate::date_of_birth(s, p, &today)),
                 None => None,
             };
-            let nat_raw = r.raw("nationality").to_string();
             let nationality = r.get("nationality", |s| {
                 nationalities
                     .entry(s.to_string())
                     .or_insert_with(|| validate::nationality(s))
                     .clone()
             });
-            let lang_raw = r.raw("languages").to_string();
             let langs = r.get("languages", |s| {
                 languages
                     .entry(s.to_string())
@@ -612,7 +610,6 @@ impl App {
                     Ok(d)
                 }
             });
-            let _ = (nat_raw, lang_raw);
             let (
                 Some(household_id),
                 Some(person_id),
