@@ -17,6 +17,10 @@ const EPS: f64 = 1e-7;
 /// Places tried for the first item of a chain, and for the ejected item.
 const CHAIN_Q: usize = 5;
 const CHAIN_R: usize = 10;
+/// Node budget of one exact re-partition of two places.
+const PAIR_NODES: u64 = 10_000;
+/// Pairs of places re-partitioned after each feasible local optimum.
+const PAIRS: usize = 10;
 
 /// The search applies: one resource, assign-all mode, dense tables of moderate size, and
 /// every item with at least one usable option.
@@ -55,6 +59,10 @@ pub(crate) struct Ejc {
     pub rounds: u64,
     best: Option<Vec<u32>>,
     best_p: f64,
+    /// "don't look" stamps: last change of each place, last fruitless look at each item
+    clock: u64,
+    ptime: Vec<u64>,
+    jtime: Vec<u64>,
 }
 
 impl Ejc {
@@ -164,6 +172,9 @@ impl Ejc {
             rounds: 0,
             best: None,
             best_p: f64::NEG_INFINITY,
+            clock: 1,
+            ptime: vec![1; m],
+            jtime: vec![0; n],
         };
         s.rebuild();
         s
@@ -212,6 +223,29 @@ impl Ejc {
         self.pos[j] = self.mem[to].len() as u32;
         self.mem[to].push(j as u32);
         self.asg[j] = to as u32;
+        self.clock += 1;
+        self.ptime[from] = self.clock;
+        self.ptime[to] = self.clock;
+    }
+
+    fn touch_all(&mut self) {
+        self.clock += 1;
+        let c = self.clock;
+        self.ptime.iter_mut().for_each(|t| *t = c);
+    }
+
+    /// Something changed at the item's place or at one of its candidate places since it
+    /// was last looked at in vain.
+    #[inline]
+    fn stale(&self, j: usize) -> bool {
+        let t = self.jtime[j];
+        if self.ptime[self.asg[j] as usize] > t {
+            return true;
+        }
+        let nc = self.nc;
+        self.cand[j * nc..j * nc + self.ncand[j] as usize]
+            .iter()
+            .any(|&q| self.ptime[q as usize] > t)
     }
 
     /// Best improving shift or length-2 chain starting with item `a`; applies it.
@@ -304,11 +338,16 @@ impl Ejc {
             let mut improved = false;
             for idx in 0..self.n {
                 let j = self.order[idx];
+                if !self.stale(j) {
+                    continue;
+                }
                 if self.try_item(j) {
                     improved = true;
                     if self.profit > self.best_p + 1e-9 && self.feasible() {
                         self.record();
                     }
+                } else {
+                    self.jtime[j] = self.clock;
                 }
                 if idx % 64 == 63 && Instant::now() >= deadline {
                     return true;
@@ -318,6 +357,74 @@ impl Ejc {
                 return false;
             }
         }
+    }
+
+    /// Re-partition the items of places a and b exactly (both within capacity before and
+    /// after); true when the profit improved.
+    fn pair_opt(&mut self, a: usize, b: usize, budget: u64) -> bool {
+        let m = self.m;
+        if self.load[a] > self.cap[a] + self.tol[a] || self.load[b] > self.cap[b] + self.tol[b] {
+            return false;
+        }
+        let mut items: Vec<u32> = self.mem[a].iter().chain(&self.mem[b]).copied().collect();
+        // large needs first: tighter pruning by capacity
+        items.sort_by(|&x, &y| {
+            let kx = self.need[x as usize * m + a].max(self.need[x as usize * m + b]);
+            let ky = self.need[y as usize * m + a].max(self.need[y as usize * m + b]);
+            ky.total_cmp(&kx).then(x.cmp(&y))
+        });
+        let t = items.len();
+        let pa: Vec<f64> = items
+            .iter()
+            .map(|&j| self.prof[j as usize * m + a])
+            .collect();
+        let pb: Vec<f64> = items
+            .iter()
+            .map(|&j| self.prof[j as usize * m + b])
+            .collect();
+        let ra: Vec<f64> = items
+            .iter()
+            .map(|&j| self.need[j as usize * m + a])
+            .collect();
+        let rb: Vec<f64> = items
+            .iter()
+            .map(|&j| self.need[j as usize * m + b])
+            .collect();
+        let mut smax = vec![0.0; t + 1];
+        for x in (0..t).rev() {
+            smax[x] = smax[x + 1] + pa[x].max(pb[x]);
+        }
+        let old: f64 = items
+            .iter()
+            .map(|&j| self.prof[j as usize * m + self.asg[j as usize] as usize])
+            .sum();
+        let cur: Vec<bool> = items
+            .iter()
+            .map(|&j| self.asg[j as usize] as usize == a)
+            .collect();
+        let mut ctx = Pair {
+            pa: &pa,
+            pb: &pb,
+            ra: &ra,
+            rb: &rb,
+            smax: &smax,
+            cap_a: self.cap[a] + self.tol[a],
+            cap_b: self.cap[b] + self.tol[b],
+            best: cur.clone(),
+            cur,
+            best_v: old,
+            nodes: 0,
+            budget,
+        };
+        ctx.dfs(0, 0.0, 0.0, 0.0);
+        if ctx.best_v <= old + EPS {
+            return false;
+        }
+        let best = ctx.best;
+        for (x, &j) in items.iter().enumerate() {
+            self.mv(j as usize, if best[x] { a } else { b });
+        }
+        true
     }
 
     fn record(&mut self) {
@@ -383,11 +490,25 @@ impl Ejc {
             if out || Instant::now() >= deadline {
                 break;
             }
+            if feasible && self.m >= 2 {
+                // intensify: exact re-partition of random pairs of places
+                for _ in 0..self.m.min(PAIRS) {
+                    let a = self.rng.below(self.m);
+                    let b = self.rng.below(self.m - 1);
+                    let b = if b >= a { b + 1 } else { b };
+                    self.pair_opt(a, b, PAIR_NODES);
+                }
+                if self.profit > self.best_p + 1e-9 {
+                    self.record();
+                    since = 0;
+                }
+            }
             // adapt the weights: up where capacity is exceeded, down when feasible
             if feasible {
                 for i in 0..self.m {
                     self.w[i] = (self.w[i] * 0.9).max(self.w_min[i]);
                 }
+                self.touch_all();
             } else {
                 let mut emax = 0.0f64;
                 for i in 0..self.m {
@@ -397,6 +518,8 @@ impl Ejc {
                     let e = self.load[i] - self.cap[i];
                     if e > self.tol[i] {
                         self.w[i] *= 1.0 + 0.3 * e / emax.max(1e-12);
+                        self.clock += 1;
+                        self.ptime[i] = self.clock;
                     }
                 }
             }
@@ -407,6 +530,7 @@ impl Ejc {
                 let b = b.clone();
                 self.asg.copy_from_slice(&b);
                 self.rebuild();
+                self.touch_all();
             }
             if feasible || since.is_multiple_of(5) {
                 let strength = 1 + self.rng.below((n / 25).clamp(2, 20));
@@ -415,6 +539,53 @@ impl Ejc {
         }
         let best = self.best.as_ref().map(|b| self.options_of(b));
         (best, self.best_p)
+    }
+}
+
+/// Exact re-partition of the items of two places (depth-first, bound = profit so far plus
+/// each remaining item's better profit of the two), within a node budget.
+struct Pair<'a> {
+    pa: &'a [f64],
+    pb: &'a [f64],
+    ra: &'a [f64],
+    rb: &'a [f64],
+    smax: &'a [f64],
+    cap_a: f64,
+    cap_b: f64,
+    cur: Vec<bool>,
+    best: Vec<bool>,
+    best_v: f64,
+    nodes: u64,
+    budget: u64,
+}
+
+impl Pair<'_> {
+    fn dfs(&mut self, t: usize, la: f64, lb: f64, v: f64) {
+        self.nodes += 1;
+        if t == self.pa.len() {
+            if v > self.best_v {
+                self.best_v = v;
+                self.best.copy_from_slice(&self.cur);
+            }
+            return;
+        }
+        if v + self.smax[t] <= self.best_v + EPS || self.nodes > self.budget {
+            return;
+        }
+        // the better place first
+        let first_a = self.pa[t] >= self.pb[t];
+        for side in 0..2 {
+            let to_a = (side == 0) == first_a;
+            if to_a {
+                if self.pa[t] > f64::NEG_INFINITY && la + self.ra[t] <= self.cap_a {
+                    self.cur[t] = true;
+                    self.dfs(t + 1, la + self.ra[t], lb, v + self.pa[t]);
+                }
+            } else if self.pb[t] > f64::NEG_INFINITY && lb + self.rb[t] <= self.cap_b {
+                self.cur[t] = false;
+                self.dfs(t + 1, la, lb + self.rb[t], v + self.pb[t]);
+            }
+        }
     }
 }
 

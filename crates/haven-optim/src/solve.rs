@@ -151,12 +151,18 @@ fn run_ls(
         && c.n <= 5000
         && c.p.num_options() <= 500_000
         && feasible_profit(c, start).is_some();
-    let ejc_ok = use_lns && ejc::applicable(c);
+    let ejc_ok = ejc::applicable(c);
     let results: Vec<(Option<Vec<u32>>, f64, u64)> = if threads == 1 || c.n < 8 {
         if lns_ok {
             let mut l = Lns::new(c, start, lambda, seed);
             let (a, v) = l.run(deadline, rounds, target);
             vec![(a, v, l.rounds)]
+        } else if ejc_ok && (use_lns || c.n > 1000) {
+            // the first (round-limited) search: the ejection chains only where the
+            // iterated local search is slow (its swap scan is quadratic)
+            let mut e = Ejc::new(c, start, lambda, seed);
+            let (a, v) = e.run(deadline, rounds, target);
+            vec![(a, v, e.rounds)]
         } else {
             let mut ls = Ls::new(c, start, lambda, seed);
             let (a, v) = ls.run(deadline, rounds, target);
@@ -168,22 +174,19 @@ fn run_ls(
                 .map(|t| {
                     s.spawn(move || {
                         let tseed = seed.wrapping_mul(1_000_003).wrapping_add(t as u64);
-                        if lns_ok && t % 2 == 1 {
+                        // the LNS thread pays on small and medium instances only; on
+                        // large GAP instances both threads run the ejection chains
+                        if lns_ok && t % 2 == 1 && !(ejc_ok && c.n > 1000) {
                             let mut l = Lns::new(c, start, lambda, tseed);
                             let (a, v) = l.run(deadline, rounds, target);
                             return (a, v, l.rounds);
                         }
-                        let mut ls = Ls::new(
-                            c,
-                            start,
-                            lambda,
-                            seed.wrapping_mul(1_000_003).wrapping_add(t as u64),
-                        );
-                        if ejc_ok && t % 2 == 0 {
+                        if ejc_ok && (t % 2 == 0 || c.n > 1000) {
                             let mut e = Ejc::new(c, start, lambda, tseed);
                             let (a, v) = e.run(deadline, rounds, target);
                             return (a, v, e.rounds);
                         }
+                        let mut ls = Ls::new(c, start, lambda, tseed);
                         let tabu = t % 2 == 0 && c.n <= 5000 && c.p.num_options() <= 500_000;
                         let (a, v) = if tabu {
                             ls.run_tabu(deadline, rounds, target)
@@ -202,6 +205,9 @@ fn run_ls(
     let mut best = (None, f64::NEG_INFINITY, 0);
     let mut rounds_total = 0;
     for (a, v, r) in results {
+        if std::env::var_os("HAVEN_DEBUG").is_some() {
+            eprintln!("thread result {v} rounds {r}");
+        }
         rounds_total += r;
         if a.is_some() && (best.0.is_none() || v > best.1) {
             best = (a, v, 0);
