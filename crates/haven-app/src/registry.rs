@@ -154,6 +154,27 @@ impl App {
             .store
             .search_by_keys(&keys, keys.len(), text, SEARCH_CANDIDATES)
             .await?;
+        if candidates.len() < limit && keys.len() > 1 {
+            // A compound name may be registered as one word (Mohammadreza) where the
+            // query has two (Mohammad Reza): try each adjacent pair of keys joined.
+            for i in 0..keys.len() - 1 {
+                let mut variant: Vec<String> = keys[..i].to_vec();
+                variant.push(format!("{}{}", keys[i], keys[i + 1]));
+                variant.extend_from_slice(&keys[i + 2..]);
+                let more = self
+                    .store
+                    .search_by_keys(&variant, variant.len(), text, SEARCH_CANDIDATES)
+                    .await?;
+                for r in more {
+                    if !candidates
+                        .iter()
+                        .any(|c| c.person.person_id == r.person.person_id)
+                    {
+                        candidates.push(r);
+                    }
+                }
+            }
+        }
         if candidates.is_empty() && keys.len() > 1 {
             candidates = self
                 .store

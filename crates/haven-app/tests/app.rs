@@ -419,6 +419,27 @@ async fn search_tolerates_transliteration(db: TestDb) {
             "{q}: {hits:?}"
         );
     }
+    // Compound names, written as one word or two.
+    let mut body = String::from(HEADER);
+    body.push_str("H-990003,P-990003,head,Mohammad Reza,Zanganeh,محمد رضا,زنگنه,M,1971,year,IRN,fas,,,S-CAMP,,2026-03-10\n");
+    body.push_str("H-990004,P-990004,head,Alireza,Zanganeh,علیرضا,زنگنه,M,1972,year,IRN,fas,,,S-CAMP,,2026-03-10\n");
+    let compound = write(dir.path(), "compound.csv", body.as_bytes());
+    db.app
+        .import_households(&ctx(), &compound, &mut NoProgress)
+        .await
+        .expect("import compound");
+    for (q, want) in [
+        ("Mohammadreza Zanganeh", "P-990003"),
+        ("Ali Reza Zanganeh", "P-990004"),
+        ("علی رضا زنگنه", "P-990004"),
+    ] {
+        let hits = db.app.search(q, 5).await.expect("search");
+        assert_eq!(
+            hits.first().map(|h| h.record.person.person_id.as_str()),
+            Some(want),
+            "{q}: {hits:?}"
+        );
+    }
     let hits = db.app.search("Fatima Tavakkoli", 5).await.expect("search");
     assert_eq!(
         hits.first().map(|h| h.record.person.person_id.as_str()),

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use haven_core::audit::{AuditEntry, GENESIS_HASH};
 use haven_core::ledger::Account;
-use haven_core::names::name_keys;
+use haven_core::names::{joined_key, name_keys};
 use haven_core::needs::NeedCode;
 use haven_core::registry::{Household, ShelterUnit, Site};
 use sqlx::{AssertSqlSafe, QueryBuilder, Row};
@@ -746,8 +746,12 @@ impl ChunkBuilder<'_> {
                     &p.name.given_original,
                     &p.name.family_original,
                 ] {
-                    for k in name_keys(part) {
-                        if !keys[start..].iter().any(|(x, _)| *x == k) {
+                    let tokens = name_keys(part);
+                    // A compound name is written as one word or two (Mohammadreza,
+                    // Mohammad Reza): index the joined key too.
+                    let joined = (tokens.len() > 1).then(|| joined_key(part));
+                    for k in tokens.into_iter().chain(joined) {
+                        if !k.is_empty() && !keys[start..].iter().any(|(x, _)| *x == k) {
                             keys.push((k, id));
                         }
                     }
