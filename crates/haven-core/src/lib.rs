@@ -10,5 +10,6 @@ pub mod ledger;
 pub mod names;
 pub mod needs;
 pub mod registry;
+pub mod rsd;
 pub mod standards;
 pub mod validate;

@@ -274,6 +274,9 @@ impl Writer {
             .bind(key)
             .fetch_optional(&mut *c)
             .await?);
+        if before == Some(value) {
+            return Ok(()); // nothing changes, nothing to audit
+        }
         on_tx!(&mut self.tx, c => sqlx::query(
             "INSERT INTO standards (key, value, description) VALUES ($1, $2, $3) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
