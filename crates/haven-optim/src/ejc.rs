@@ -17,6 +17,10 @@ const EPS: f64 = 1e-7;
 /// Places tried for the first item of a chain, and for the ejected item.
 const CHAIN_Q: usize = 5;
 const CHAIN_R: usize = 10;
+/// Length-3 chains on instances up to this many items; the middle item tries its best
+/// CHAIN3_R places.
+const CHAIN3_ITEMS: usize = 150;
+const CHAIN3_R: usize = 3;
 /// Node budget of one exact re-partition of two places.
 const PAIR_NODES: u64 = 10_000;
 /// Pairs of places re-partitioned after each feasible local optimum.
@@ -329,7 +333,98 @@ impl Ejc {
                 return true;
             }
         }
+        if self.n <= CHAIN3_ITEMS {
+            return self.try_chain3(a);
+        }
         false
+    }
+
+    /// Chains of length 3: a -> q, b (at q) -> r, c (at r) -> s (s may be a's old place
+    /// or q). Cut like the 2-chains; r among b's best CHAIN3_R places.
+    fn try_chain3(&mut self, a: usize) -> bool {
+        let m = self.m;
+        let nc = self.nc;
+        let i1 = self.asg[a] as usize;
+        let l1 = self.load[i1];
+        let l1r = l1 - self.need[a * m + i1];
+        let base = -self.prof[a * m + i1] + self.pen(i1, l1) - self.pen(i1, l1r);
+        let ca = &self.cand[a * nc..a * nc + self.ncand[a] as usize];
+        let ca = &ca[..ca.len().min(CHAIN_Q)];
+        let mut best = EPS;
+        let mut mvb = (usize::MAX, usize::MAX, usize::MAX, usize::MAX, usize::MAX);
+        for &q in ca {
+            let q = q as usize;
+            if q == i1 {
+                continue;
+            }
+            let x = a * m + q;
+            let g1 = base + self.prof[x];
+            let lq = self.load[q] + self.need[x];
+            let pq = self.pen(q, self.load[q]);
+            for &b in &self.mem[q] {
+                let b = b as usize;
+                let y = b * m + q;
+                let lqb = lq - self.need[y];
+                let g2 = g1 - self.prof[y] - (self.pen(q, lqb) - pq);
+                if g2 + self.maxp[b] <= best {
+                    continue;
+                }
+                let cb = &self.cand[b * nc..b * nc + (self.ncand[b] as usize).min(CHAIN3_R)];
+                for &r in cb {
+                    let r = r as usize;
+                    if r == q || r == i1 {
+                        continue;
+                    }
+                    let z = b * m + r;
+                    let lr = self.load[r] + self.need[z];
+                    let pr0 = self.pen(r, self.load[r]);
+                    let g3b = g2 + self.prof[z];
+                    for &cc in &self.mem[r] {
+                        let cc = cc as usize;
+                        let u = cc * m + r;
+                        let lrc = lr - self.need[u];
+                        let g3 = g3b - self.prof[u] - (self.pen(r, lrc) - pr0);
+                        if g3 + self.maxp[cc] <= best {
+                            continue;
+                        }
+                        let cl =
+                            &self.cand[cc * nc..cc * nc + (self.ncand[cc] as usize).min(CHAIN_R)];
+                        for &s in cl {
+                            let s = s as usize;
+                            if s == r {
+                                continue;
+                            }
+                            let v = cc * m + s;
+                            let ps = self.prof[v];
+                            if g3 + ps <= best {
+                                continue;
+                            }
+                            let d = if s == i1 {
+                                self.pen(i1, l1r + self.need[v]) - self.pen(i1, l1r)
+                            } else if s == q {
+                                self.pen(q, lqb + self.need[v]) - self.pen(q, lqb)
+                            } else {
+                                let ls = self.load[s];
+                                self.pen(s, ls + self.need[v]) - self.pen(s, ls)
+                            };
+                            let g = g3 + ps - d;
+                            if g > best {
+                                best = g;
+                                mvb = (q, b, r, cc, s);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if mvb.0 == usize::MAX {
+            return false;
+        }
+        let (q, b, r, cc, s) = mvb;
+        self.mv(a, q);
+        self.mv(b, r);
+        self.mv(cc, s);
+        true
     }
 
     /// Descent to a local optimum of the penalised objective; true when the deadline hit.

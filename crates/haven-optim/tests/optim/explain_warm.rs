@@ -88,7 +88,7 @@ fn same_seed_same_answer() {
     let opts = SolveOptions {
         time_limit_ms: 600_000,
         seed: 7,
-        max_rounds: Some(300),
+        max_rounds: Some(30),
         node_limit: 50,
         ..Default::default()
     };
