@@ -329,7 +329,12 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             &ls_start,
             &lambda,
             opts.seed,
-            1,
+            // large GAP instances: both threads already (ejection chains, seeded apart)
+            if c.n > 1000 && crate::ejc::applicable(&c) {
+                threads
+            } else {
+                1
+            },
             at(0.5),
             small_rounds,
             c.round_bound(ub),
