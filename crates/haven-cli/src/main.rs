@@ -424,16 +424,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 s.moved.join(", ")
             );
         }
-        Command::Sites { json } => {
-            let app = open(&cli.db).await?;
-            let sites = app.store.sites().await?;
-            if *json {
-                println!("{}", serde_json::to_string_pretty(&sites)?);
-            } else {
-                output::sites(&sites);
-            }
-        }
-        Command::Site(SiteCmd::List { json }) => {
+        // `haven sites` is the short form of `haven site list`.
+        Command::Sites { json } | Command::Site(SiteCmd::List { json }) => {
             let app = open(&cli.db).await?;
             let sites = app.store.sites().await?;
             if *json {

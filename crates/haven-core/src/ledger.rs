@@ -101,18 +101,6 @@ impl Account {
             Account::Site(_) | Account::Unit(_) | Account::InTransit(_)
         )
     }
-
-    /// People in this account are still in the operation's care (not departed, returned
-    /// or deceased).
-    pub fn is_open(&self) -> bool {
-        matches!(
-            self,
-            Account::Site(_)
-                | Account::Unit(_)
-                | Account::InTransit(_)
-                | Account::WhereaboutsUnknown
-        )
-    }
 }
 
 impl fmt::Display for Account {

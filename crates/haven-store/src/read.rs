@@ -586,8 +586,9 @@ impl Store {
         Ok(cols)
     }
 
-    /// Runs a raw statement outside any writer. For tests that tamper with the database
-    /// on purpose; never used by Haven itself.
+    /// Runs a raw statement outside any writer: no audit, no lock. For administration
+    /// ([`crate::create_postgres_database`]) and for tests that tamper with the database
+    /// on purpose; never for operation data.
     #[doc(hidden)]
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
         on_db!(self, c => Ok(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await?.rows_affected()))

@@ -7,7 +7,7 @@ use haven_core::ledger::Account;
 use haven_core::names::{joined_key, name_keys};
 use haven_core::needs::NeedCode;
 use haven_core::registry::{Household, ShelterUnit, Site};
-use sqlx::{AssertSqlSafe, QueryBuilder, Row};
+use sqlx::{QueryBuilder, Row};
 
 use crate::{Result, StoreError, Tx, on_tx};
 
@@ -30,6 +30,7 @@ pub struct Writer {
     pending_audit: Vec<AuditEntry>,
     next_ids: HashMap<&'static str, i64>,
     accounts: HashMap<String, i64>,
+    accounts_loaded: bool,
 }
 
 /// A change of place for one person, as the store records it.
@@ -72,21 +73,14 @@ impl Writer {
             pending_audit: Vec::new(),
             next_ids: HashMap::new(),
             accounts: HashMap::new(),
+            accounts_loaded: false,
         }
     }
 
     /// Sets who writes and when; called by [`crate::Store::begin`].
-    pub fn set_actor(&mut self, actor: &str, at: &str) {
+    pub(crate) fn set_actor(&mut self, actor: &str, at: &str) {
         self.actor = actor.to_string();
         self.at = at.to_string();
-    }
-
-    pub fn actor(&self) -> &str {
-        &self.actor
-    }
-
-    pub fn at(&self) -> &str {
-        &self.at
     }
 
     /// Appends an audit entry (written at commit, chained in order).
@@ -174,15 +168,14 @@ impl Writer {
     /// Loads every account into the cache once per transaction: an import touches as
     /// many accounts as there are shelter units, and one query beats thousands.
     async fn load_accounts(&mut self) -> Result<()> {
-        if !self.accounts.is_empty() {
+        if self.accounts_loaded {
             return Ok(());
         }
         let rows: Vec<(String, i64)> = on_tx!(&mut self.tx, c => sqlx::query_as("SELECT key, id FROM accounts")
             .fetch_all(&mut *c)
             .await?);
         self.accounts.extend(rows);
-        // A marker so that an empty table is not reloaded.
-        self.accounts.entry(String::new()).or_insert(0);
+        self.accounts_loaded = true;
         Ok(())
     }
 
@@ -597,14 +590,6 @@ impl Writer {
             _ => 1,
         };
         Ok(n > 0)
-    }
-
-    /// Runs a raw statement inside this transaction. For tests that need to simulate
-    /// faults; never used by Haven itself.
-    #[doc(hidden)]
-    pub async fn execute_raw(&mut self, sql: &str) -> Result<u64> {
-        let r = on_tx!(&mut self.tx, c => sqlx::query(AssertSqlSafe(sql.to_string())).execute(&mut *c).await?.rows_affected());
-        Ok(r)
     }
 }
 
