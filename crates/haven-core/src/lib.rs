@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod names;
 pub mod needs;
 pub mod registry;
+pub mod relocation;
 pub mod rsd;
 pub mod standards;
 pub mod validate;
