@@ -392,8 +392,15 @@ impl App {
             let name = r.get("name", validate::required_text);
             let capacity = r.get("capacity", validate::capacity);
             let area = r.get("covered_area_m2", validate::area);
-            let (Some(unit_id), Some(site_id), Some(name), Some(capacity), Some(covered_area_m2)) =
-                (unit_id, site_id, name, capacity, area)
+            let near_facilities = r.get("near_facilities", validate::flag);
+            let (
+                Some(unit_id),
+                Some(site_id),
+                Some(name),
+                Some(capacity),
+                Some(covered_area_m2),
+                Some(near_facilities),
+            ) = (unit_id, site_id, name, capacity, area, near_facilities)
             else {
                 continue;
             };
@@ -411,6 +418,7 @@ impl App {
                 name,
                 capacity,
                 covered_area_m2,
+                near_facilities,
             };
             let hash = content_hash(&unit);
             match existing.get(&unit.unit_id) {

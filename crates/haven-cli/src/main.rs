@@ -3,6 +3,7 @@
 
 mod bench;
 mod output;
+mod relocate;
 
 /// Import allocates and frees many small strings; mimalloc is markedly faster at that
 /// than the system allocator (see docs/benchmarks.md).
@@ -61,6 +62,9 @@ enum Command {
     /// Households: show one with its members and history, move it.
     #[command(subcommand)]
     Household(HouseholdCmd),
+    /// Relocation: convoy plans, manifests, departures and arrivals.
+    #[command(subcommand)]
+    Relocate(relocate::RelocateCmd),
     /// Sites with their shelter units and occupancy.
     Sites {
         #[arg(long)]
@@ -212,6 +216,15 @@ enum PersonCmd {
         #[arg(long)]
         split_reason: Option<String>,
     },
+    /// Put a person on hold (in hospital, in custody, ...): their household stays out of
+    /// relocation until released.
+    Hold {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a person's hold.
+    Release { id: String },
 }
 
 #[derive(Subcommand)]
@@ -403,6 +416,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 s.to,
                 s.moved.join(", ")
             );
+        }
+        Command::Person(PersonCmd::Hold { id, reason }) => {
+            let app = open(&cli.db).await?;
+            app.hold_person(&ctx, id, reason).await?;
+            println!("{id} is on hold: {}", reason.trim());
+        }
+        Command::Person(PersonCmd::Release { id }) => {
+            let app = open(&cli.db).await?;
+            let was = app.release_person(&ctx, id).await?;
+            println!("{id} is no longer on hold (was: {was})");
+        }
+        Command::Relocate(cmd) => {
+            let app = open(&cli.db).await?;
+            return relocate::run(&app, &ctx, cmd).await;
         }
         Command::Household(HouseholdCmd::Show { id, json }) => {
             let app = open(&cli.db).await?;

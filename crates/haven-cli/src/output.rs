@@ -296,3 +296,125 @@ pub fn standards(r: &StandardsReport, worst_units: usize) {
         );
     }
 }
+
+pub fn relocation_plan(s: &haven_app::relocation::PlanSummary) {
+    println!(
+        "Relocation plan {} from {} to {}: {} people in {} households on {} convoys",
+        s.plan_id,
+        s.from_site,
+        s.to_site,
+        thousands(s.people_planned as i64),
+        thousands(s.households_planned as i64),
+        s.convoys.iter().filter(|c| c.passengers > 0).count()
+    );
+    println!(
+        "  {} at {} ({} already on an earlier plan's convoy)",
+        thousands(s.people_at_origin as i64),
+        s.from_site,
+        thousands(s.already_planned as i64)
+    );
+    if let Some(room) = s.site_room {
+        println!(
+            "  room at {} to its facility standards before this plan: {}",
+            s.to_site,
+            thousands(room)
+        );
+    }
+    println!(
+        "  {:<9} {:<10} {:>5} {:>10} {:>10} {:>8}",
+        "convoy", "date", "seats", "passengers", "households", "priority"
+    );
+    for c in &s.convoys {
+        println!(
+            "  {:<9} {:<10} {:>5} {:>10} {:>10} {:>8}",
+            c.convoy_id, c.date, c.seats, c.passengers, c.households, c.priority_passengers
+        );
+    }
+    held(&s.held);
+}
+
+fn held(held: &[haven_core::relocation::Held]) {
+    if held.is_empty() {
+        println!("  no household held back");
+        return;
+    }
+    let people: usize = held.iter().map(|h| h.person_ids.len()).sum();
+    println!(
+        "  held back: {} households, {} people",
+        held.len(),
+        thousands(people as i64)
+    );
+    for h in held.iter().take(20) {
+        println!(
+            "    {} ({} people): {}",
+            h.household_id,
+            h.person_ids.len(),
+            h.reason
+        );
+    }
+    if held.len() > 20 {
+        println!("    ... and {} more (see --json)", held.len() - 20);
+    }
+}
+
+pub fn relocation_overview(o: &haven_app::relocation::RelocationOverview) {
+    if o.convoys.is_empty() {
+        println!("No convoys planned. Plan some with `haven relocate plan`.");
+        return;
+    }
+    println!(
+        "{:<9} {:<10} {:<10} {:<18} {:>5}  manifest",
+        "convoy", "date", "status", "route", "seats"
+    );
+    for c in &o.convoys {
+        let manifest: Vec<String> = c
+            .manifest
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect();
+        println!(
+            "{:<9} {:<10} {:<10} {:<18} {:>5}  {}",
+            c.convoy_id,
+            c.date,
+            c.status,
+            format!("{} → {}", c.from_site, c.to_site),
+            c.seats,
+            manifest.join(", ")
+        );
+    }
+    if let Some(p) = &o.latest_plan {
+        println!(
+            "Latest plan {} ({} → {}, {}):",
+            p.plan_id, p.from_site, p.to_site, p.created_at
+        );
+        held(&p.held);
+    }
+}
+
+pub fn convoy(d: &haven_app::relocation::ConvoyDetail) {
+    let c = &d.convoy;
+    println!(
+        "Convoy {} on {}: {} → {}, {} seats, {}",
+        c.convoy_id, c.date, c.from_site, c.to_site, c.seats, c.status
+    );
+    if let Some(t) = &c.departed_at {
+        println!("  departed at {t}");
+    }
+    if let Some(t) = &c.arrived_at {
+        println!("  arrived at {t}");
+    }
+    for l in &d.manifest {
+        let p = &l.person.person;
+        println!(
+            "  {:<10} {:<10} {:<28} {:<3} {:<12} {:<9} {}{}",
+            p.household_id,
+            p.person_id,
+            format!("{} {}", p.name.given_latin, p.name.family_latin),
+            p.sex.as_str(),
+            l.to_unit,
+            l.status,
+            if l.priority { "priority " } else { "" },
+            l.note.as_deref().unwrap_or("")
+        );
+    }
+}

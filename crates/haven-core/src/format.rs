@@ -11,9 +11,16 @@ pub const SITE_COLUMNS: [&str; 6] = [
 ];
 pub const SITE_REQUIRED: [&str; 4] = ["site_id", "name", "kind", "capacity"];
 
-pub const SHELTER_UNIT_COLUMNS: [&str; 5] =
+pub const SHELTER_UNIT_COLUMNS: [&str; 6] = [
+    "unit_id",
+    "site_id",
+    "name",
+    "capacity",
+    "covered_area_m2",
+    "near_facilities",
+];
+pub const SHELTER_UNIT_REQUIRED: [&str; 5] =
     ["unit_id", "site_id", "name", "capacity", "covered_area_m2"];
-pub const SHELTER_UNIT_REQUIRED: [&str; 5] = SHELTER_UNIT_COLUMNS;
 
 pub const HOUSEHOLD_COLUMNS: [&str; 17] = [
     "household_id",

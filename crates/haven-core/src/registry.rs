@@ -248,4 +248,12 @@ pub struct ShelterUnit {
     pub name: String,
     pub capacity: i64,
     pub covered_area_m2: f64,
+    /// Close to latrines, water and showers: kept for people whose needs call for it.
+    /// Left out of the serialised form when false, so older content hashes still hold.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub near_facilities: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }

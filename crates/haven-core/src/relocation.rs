@@ -123,6 +123,63 @@ impl Default for Rules {
     }
 }
 
+/// Convoy slots from the operator's calendar: `dates` is a comma-separated list of
+/// `YYYY-MM-DD` days and `FIRST..LAST` ranges (both ends included); each day runs
+/// `per_day` convoys of `seats` seats.
+pub fn convoy_slots(dates: &str, per_day: u32, seats: u32) -> Result<Vec<ConvoySlot>, String> {
+    fn day(s: &str) -> Result<time::Date, String> {
+        let bad = || format!("'{s}' is not a date YYYY-MM-DD");
+        let mut it = s.trim().split('-');
+        let (Some(y), Some(m), Some(d), None) = (it.next(), it.next(), it.next(), it.next()) else {
+            return Err(bad());
+        };
+        let y: i32 = y.parse().map_err(|_| bad())?;
+        let m: u8 = m.parse().map_err(|_| bad())?;
+        let d: u8 = d.parse().map_err(|_| bad())?;
+        let m = time::Month::try_from(m).map_err(|_| bad())?;
+        time::Date::from_calendar_date(y, m, d).map_err(|_| bad())
+    }
+    if per_day == 0 || seats == 0 {
+        return Err("a convoy day needs at least one convoy of at least one seat".into());
+    }
+    let mut days = Vec::new();
+    for part in dates.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once("..") {
+            Some((a, b)) => {
+                let (mut d, last) = (day(a)?, day(b)?);
+                if last < d {
+                    return Err(format!("'{part}' ends before it starts"));
+                }
+                if (last - d).whole_days() > 3660 {
+                    return Err(format!("'{part}' spans more than ten years"));
+                }
+                while d <= last {
+                    days.push(d);
+                    d = d
+                        .next_day()
+                        .ok_or_else(|| format!("'{part}' runs off the calendar"))?;
+                }
+            }
+            None => days.push(day(part)?),
+        }
+    }
+    if days.is_empty() {
+        return Err("no convoy dates given".into());
+    }
+    days.sort();
+    days.dedup();
+    Ok(days
+        .into_iter()
+        .flat_map(|d| {
+            let date = format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+            (0..per_day).map(move |_| ConvoySlot {
+                date: date.clone(),
+                seats,
+            })
+        })
+        .collect())
+}
+
 /// One household's place in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignment {
@@ -306,6 +363,22 @@ pub fn plan(
         });
     }
     held.sort_by(|a, b| a.household_id.cmp(&b.household_id));
+    // Convoys nobody boards are not part of the plan.
+    let used: BTreeSet<usize> = assignments.iter().map(|a| a.convoy).collect();
+    let renumber: std::collections::HashMap<usize, usize> = used
+        .iter()
+        .enumerate()
+        .map(|(new, &old)| (old, new))
+        .collect();
+    for a in &mut assignments {
+        a.convoy = renumber[&a.convoy];
+    }
+    let convoys = convoys
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| used.contains(i))
+        .map(|(_, c)| c)
+        .collect();
     Plan {
         convoys,
         assignments,
@@ -400,6 +473,34 @@ mod tests {
             date: date.into(),
             seats,
         }
+    }
+
+    #[test]
+    fn convoy_slots_read_days_and_ranges() {
+        let s = convoy_slots("2026-12-30..2027-01-02, 2026-12-01", 2, 60).unwrap();
+        let dates: Vec<&str> = s.iter().map(|c| c.date.as_str()).collect();
+        assert_eq!(
+            dates,
+            [
+                "2026-12-01",
+                "2026-12-01",
+                "2026-12-30",
+                "2026-12-30",
+                "2026-12-31",
+                "2026-12-31",
+                "2027-01-01",
+                "2027-01-01",
+                "2027-01-02",
+                "2027-01-02"
+            ]
+        );
+        assert_eq!(
+            convoy_slots("2026-02-30", 1, 1).unwrap_err(),
+            "'2026-02-30' is not a date YYYY-MM-DD"
+        );
+        assert!(convoy_slots("2026-12-05..2026-12-01", 1, 1).is_err());
+        assert!(convoy_slots("", 1, 1).is_err());
+        assert!(convoy_slots("2026-12-01", 0, 1).is_err());
     }
 
     #[test]
@@ -638,6 +739,7 @@ mod tests {
             // Convoys are not overfilled.
             for (i, c) in p.convoys.iter().enumerate() {
                 prop_assert!(p.passengers(i) as u32 <= c.seats);
+                prop_assert!(p.passengers(i) > 0, "an empty convoy is planned");
             }
             // Units are not overfilled, and their occupants are of one group.
             let mut load: HashMap<&str, (u32, BTreeSet<UnitGroup>)> = HashMap::new();

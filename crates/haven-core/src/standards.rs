@@ -243,6 +243,7 @@ mod tests {
             name: id.into(),
             capacity,
             covered_area_m2: area,
+            near_facilities: false,
         }
     }
 

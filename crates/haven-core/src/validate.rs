@@ -290,6 +290,15 @@ pub fn capacity(s: &str) -> R<i64> {
     }
 }
 
+/// A yes/no flag: `yes`, `no`, `true`, `false`, `1`, `0` (any case); empty is no.
+pub fn flag(s: &str) -> R<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Ok(true),
+        "" | "no" | "n" | "false" | "0" => Ok(false),
+        _ => Err(FieldError::new("must be yes or no")),
+    }
+}
+
 /// An area in m²: a finite decimal ≥ 0.
 pub fn area(s: &str) -> R<f64> {
     match s.trim().parse::<f64>() {

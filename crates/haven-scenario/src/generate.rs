@@ -13,7 +13,7 @@ use crate::{SPHERE_MIN_M2_PER_PERSON, ScenarioConfig, ScenarioError, ScenarioSum
 
 pub const SITE_HEADER: [&str; 6] = haven_core::format::SITE_COLUMNS;
 
-pub const SHELTER_UNIT_HEADER: [&str; 5] = haven_core::format::SHELTER_UNIT_COLUMNS;
+pub const SHELTER_UNIT_HEADER: [&str; 6] = haven_core::format::SHELTER_UNIT_COLUMNS;
 
 pub const HOUSEHOLD_HEADER: [&str; 17] = haven_core::format::HOUSEHOLD_COLUMNS;
 
@@ -198,7 +198,20 @@ fn write_temporary_site<U: Write>(
             index / ROOMS_PER_BLOCK + 1,
             index % ROOMS_PER_BLOCK + 1
         );
-        write_unit(units, &unit_id, &site_id, &name, capacity, area, summary)?;
+        // The first two blocks stand by the ablution blocks and the clinic.
+        let near = index / ROOMS_PER_BLOCK < 2;
+        write_unit(
+            units,
+            UnitRow {
+                unit_id: &unit_id,
+                site_id: &site_id,
+                name: &name,
+                capacity,
+                area,
+                near_facilities: near,
+            },
+            summary,
+        )?;
         summary.temporary_site_capacity += u64::from(capacity);
         index += 1;
     }
@@ -219,26 +232,52 @@ fn write_transit_centre<U: Write>(
         let area = round1(f64::from(capacity) * rng.random_range(2.0..4.0));
         let unit_id = format!("{}-H{:02}", g.tc_code, i + 1);
         let name = format!("Hall {}", i + 1);
-        write_unit(units, &unit_id, &site_id, &name, capacity, area, summary)?;
+        write_unit(
+            units,
+            UnitRow {
+                unit_id: &unit_id,
+                site_id: &site_id,
+                name: &name,
+                capacity,
+                area,
+                near_facilities: true,
+            },
+            summary,
+        )?;
     }
     Ok(())
 }
 
-fn write_unit<U: Write>(
-    units: &mut csv::Writer<U>,
-    unit_id: &str,
-    site_id: &str,
-    name: &str,
+/// One row of `shelter_units.csv`.
+struct UnitRow<'a> {
+    unit_id: &'a str,
+    site_id: &'a str,
+    name: &'a str,
     capacity: u32,
     area: f64,
+    near_facilities: bool,
+}
+
+fn write_unit<U: Write>(
+    units: &mut csv::Writer<U>,
+    row: UnitRow<'_>,
     summary: &mut ScenarioSummary,
 ) -> Result<(), ScenarioError> {
+    let UnitRow {
+        unit_id,
+        site_id,
+        name,
+        capacity,
+        area,
+        near_facilities,
+    } = row;
     units.write_record([
         unit_id,
         site_id,
         name,
         &capacity.to_string(),
         &format!("{area:.1}"),
+        if near_facilities { "yes" } else { "no" },
     ])?;
     summary.shelter_units += 1;
     if capacity > 0 && area / f64::from(capacity) < SPHERE_MIN_M2_PER_PERSON {
@@ -422,7 +461,18 @@ impl PeopleWriter {
                 );
                 unit_index += 1;
                 let area = round1(f64::from(capacity) * rng.random_range(3.0..6.5));
-                write_unit(units, &id, &camp_id, &name, capacity, area, summary)?;
+                write_unit(
+                    units,
+                    UnitRow {
+                        unit_id: &id,
+                        site_id: &camp_id,
+                        name: &name,
+                        capacity,
+                        area,
+                        near_facilities: false,
+                    },
+                    summary,
+                )?;
                 summary.camp_unit_capacity += u64::from(capacity);
                 self.unit.clear();
                 self.unit.push_str(&id);

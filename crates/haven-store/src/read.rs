@@ -77,13 +77,13 @@ pub struct RegistryCounts {
     pub audit_entries: i64,
 }
 
-const PERSON_COLUMNS: &str = "p.person_id, h.household_id, p.relationship, p.given_name_latin, p.family_name_latin, \
+pub(crate) const PERSON_COLUMNS: &str = "p.person_id, h.household_id, p.relationship, p.given_name_latin, p.family_name_latin, \
      p.given_name_original, p.family_name_original, p.sex, p.date_of_birth, p.dob_precision, p.nationality, \
      p.languages, p.specific_needs, p.attributes, p.registered_site, p.registered_unit, p.registered_on, a.key";
 
-const PERSON_FROM: &str = " FROM people p JOIN households h ON h.id = p.household_id JOIN accounts a ON a.id = p.account_id ";
+pub(crate) const PERSON_FROM: &str = " FROM people p JOIN households h ON h.id = p.household_id JOIN accounts a ON a.id = p.account_id ";
 
-fn corrupt(table: &'static str, message: impl Into<String>) -> StoreError {
+pub(crate) fn corrupt(table: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
         table,
         message: message.into(),
@@ -92,7 +92,7 @@ fn corrupt(table: &'static str, message: impl Into<String>) -> StoreError {
 
 /// Maps a row of [`PERSON_COLUMNS`] back to the domain. Stored values were validated on
 /// the way in; anything that no longer parses is reported as corruption, not skipped.
-fn person_row<R: Row>(r: &R) -> Result<PersonRecord>
+pub(crate) fn person_row<R: Row>(r: &R) -> Result<PersonRecord>
 where
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -454,8 +454,8 @@ impl Store {
     }
 
     pub async fn shelter_units(&self, site_id: &str) -> Result<Vec<(ShelterUnit, i64)>> {
-        let rows: Vec<(String, String, i64, f64, i64)> = on_db!(self, c => sqlx::query_as(
-            "SELECT u.unit_id, u.name, u.capacity, u.covered_area_m2, \
+        let rows: Vec<(String, String, i64, f64, bool, i64)> = on_db!(self, c => sqlx::query_as(
+            "SELECT u.unit_id, u.name, u.capacity, u.covered_area_m2, u.near_facilities, \
                     (SELECT COUNT(*) FROM people p JOIN accounts a ON a.id = p.account_id WHERE a.key = 'unit:' || u.unit_id) \
              FROM shelter_units u JOIN sites s ON s.id = u.site_id WHERE s.site_id = $1 ORDER BY u.id",
         )
@@ -464,18 +464,21 @@ impl Store {
         .await?);
         Ok(rows
             .into_iter()
-            .map(|(unit_id, name, capacity, covered_area_m2, n)| {
-                (
-                    ShelterUnit {
-                        unit_id,
-                        site_id: site_id.to_string(),
-                        name,
-                        capacity,
-                        covered_area_m2,
-                    },
-                    n,
-                )
-            })
+            .map(
+                |(unit_id, name, capacity, covered_area_m2, near_facilities, n)| {
+                    (
+                        ShelterUnit {
+                            unit_id,
+                            site_id: site_id.to_string(),
+                            name,
+                            capacity,
+                            covered_area_m2,
+                            near_facilities,
+                        },
+                        n,
+                    )
+                },
+            )
             .collect())
     }
 

@@ -13,7 +13,7 @@ use crate::{Result, StoreError, Tx, on_tx};
 
 /// Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's 65,535 bound
 /// parameters for the widest table (people, 19 columns).
-const CHUNK: usize = 1000;
+pub(crate) const CHUNK: usize = 1000;
 
 #[doc(hidden)]
 pub struct WriterState {
@@ -23,9 +23,9 @@ pub struct WriterState {
 
 /// One write transaction. Dropping it without [`commit`](Writer::commit) rolls back.
 pub struct Writer {
-    tx: Tx,
-    actor: String,
-    at: String,
+    pub(crate) tx: Tx,
+    pub(crate) actor: String,
+    pub(crate) at: String,
     state: WriterState,
     pending_audit: Vec<AuditEntry>,
     next_ids: HashMap<&'static str, i64>,
@@ -141,7 +141,7 @@ impl Writer {
     }
 
     /// Allocates `n` consecutive ids in `table` (safe: we hold the writer lock).
-    async fn alloc_ids(&mut self, table: &'static str, n: usize) -> Result<i64> {
+    pub(crate) async fn alloc_ids(&mut self, table: &'static str, n: usize) -> Result<i64> {
         let next = match self.next_ids.get(table) {
             Some(n) => *n,
             None => {
@@ -152,6 +152,8 @@ impl Writer {
                     "households" => "SELECT COALESCE(MAX(id), 0) FROM households",
                     "people" => "SELECT COALESCE(MAX(id), 0) FROM people",
                     "movements" => "SELECT COALESCE(MAX(id), 0) FROM movements",
+                    "relocation_plans" => "SELECT COALESCE(MAX(id), 0) FROM relocation_plans",
+                    "convoys" => "SELECT COALESCE(MAX(id), 0) FROM convoys",
                     other => {
                         return Err(StoreError::Invalid(format!("no id sequence for {other}")));
                     }
@@ -379,7 +381,7 @@ impl Writer {
             }
             on_tx!(&mut self.tx, c => {
                 let mut q = QueryBuilder::new(
-                    "INSERT INTO shelter_units (id, unit_id, site_id, name, capacity, covered_area_m2, content_hash) ",
+                    "INSERT INTO shelter_units (id, unit_id, site_id, name, capacity, covered_area_m2, content_hash, near_facilities) ",
                 );
                 q.push_values(&rows, |mut b, (id, site, u, hash)| {
                     b.push_bind(*id)
@@ -388,7 +390,8 @@ impl Writer {
                         .push_bind(u.name.as_str())
                         .push_bind(u.capacity)
                         .push_bind(u.covered_area_m2)
-                        .push_bind(hash.as_str());
+                        .push_bind(hash.as_str())
+                        .push_bind(u.near_facilities);
                 });
                 q.build().execute(&mut *c).await?;
             });
@@ -1004,7 +1007,7 @@ where
     q
 }
 
-fn position_row<R: Row>(r: &R) -> Result<Position>
+pub(crate) fn position_row<R: Row>(r: &R) -> Result<Position>
 where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -1029,7 +1032,7 @@ pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// `IN (...)` lists for the query builder.
-trait PushIn {
+pub(crate) trait PushIn {
     fn push_tuples_in(&mut self, values: &[String]) -> &mut Self;
 }
 

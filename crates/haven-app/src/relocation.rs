@@ -1,0 +1,887 @@
+//! Relocation: plan convoys from one site to another, depart them, receive them.
+//!
+//! Everyone on a convoy passes through the convoy's in-transit account. On arrival the
+//! manifest is reconciled against the people checked in: whoever is not checked in goes
+//! to the whereabouts-unknown account with the convoy named, never silently lost, and a
+//! later check-in moves them on to the unit that was kept for them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::Write;
+
+use haven_core::ledger::Account;
+use haven_core::registry::Person;
+use haven_core::relocation::{
+    self, ConvoySlot, Held, HouseholdToMove, Rules, Traveller, UnitGroup, UnitSpace,
+};
+use haven_core::standards::{Standards, assess_site, assess_unit};
+use haven_core::validate;
+use haven_store::{ConvoyRecord, ManifestLine, MovementRow, NewManifestEntry, PersonRecord};
+use serde::Serialize;
+
+use crate::{App, AppError, Ctx};
+
+/// What `relocate plan` is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRequest {
+    pub from_site: String,
+    pub to_site: String,
+    pub convoys: Vec<ConvoySlot>,
+    pub rules: Rules,
+}
+
+/// One convoy of a new plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedConvoy {
+    pub convoy_id: String,
+    pub date: String,
+    pub seats: u32,
+    pub passengers: usize,
+    pub households: usize,
+    /// Passengers travelling early under the operator's rules.
+    pub priority_passengers: usize,
+}
+
+/// The result of `relocate plan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanSummary {
+    pub plan_id: i64,
+    pub from_site: String,
+    pub to_site: String,
+    /// People at the origin site when the plan was made.
+    pub people_at_origin: usize,
+    /// Of those, people already on an earlier plan's convoy (left out of this one).
+    pub already_planned: usize,
+    pub people_planned: usize,
+    pub households_planned: usize,
+    /// Room left at the destination to its facility standards before this plan
+    /// (`None` when its facilities are not recorded).
+    pub site_room: Option<i64>,
+    pub convoys: Vec<PlannedConvoy>,
+    /// Households that stay behind, with why.
+    pub held: Vec<Held>,
+}
+
+/// The result of `relocate depart`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DepartSummary {
+    pub convoy_id: String,
+    pub travelling: usize,
+    pub households: usize,
+    /// Households taken off the convoy at departure: (household, people, why).
+    pub stayed: Vec<(String, Vec<String>, String)>,
+}
+
+/// Who was checked in when a convoy arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckIn {
+    /// Everyone on the manifest was checked in.
+    Everyone,
+    /// Only these people were checked in.
+    Present(Vec<String>),
+    /// Everyone but these people was checked in.
+    Missing(Vec<String>),
+}
+
+/// The result of `relocate arrive`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArriveSummary {
+    pub convoy_id: String,
+    pub arrived: usize,
+    /// People not checked in: now of unknown whereabouts, with the convoy named.
+    pub missing: Vec<String>,
+    /// People whose unit had filled since the plan: at the site, awaiting a unit.
+    pub awaiting_unit: Vec<String>,
+}
+
+/// A convoy with its manifest, for `relocate show CONVOY`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConvoyDetail {
+    pub convoy: ConvoyRecord,
+    pub manifest: Vec<ManifestLine>,
+}
+
+/// `relocate show`: every convoy, and the households the latest plan held back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelocationOverview {
+    pub convoys: Vec<ConvoyRecord>,
+    pub latest_plan: Option<LatestPlan>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LatestPlan {
+    pub plan_id: i64,
+    pub from_site: String,
+    pub to_site: String,
+    pub created_at: String,
+    pub rules: Rules,
+    pub held: Vec<Held>,
+}
+
+fn refused(message: impl Into<String>) -> AppError {
+    AppError::Refused(message.into())
+}
+
+fn date_parts(date: &str) -> Option<(i32, u8, u8)> {
+    let mut it = date.split('-');
+    Some((
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    ))
+}
+
+/// The sharing group of the people living in (or on their way to) one unit, or `None`
+/// when they are of no single group (such a unit takes no one new).
+fn occupants_group(occupants: &[&Person], today: (i32, u8, u8)) -> Option<UnitGroup> {
+    let mut per_household: HashMap<&str, Vec<&Person>> = HashMap::new();
+    for p in occupants {
+        per_household
+            .entry(p.household_id.as_str())
+            .or_default()
+            .push(p);
+    }
+    let mut groups = BTreeSet::new();
+    for members in per_household.values() {
+        groups.insert(match members.as_slice() {
+            [one] if one.date_of_birth.age_on(today) >= 18 => UnitGroup::SingleAdults(one.sex),
+            _ => UnitGroup::Families,
+        });
+    }
+    match groups.len() {
+        1 => groups.into_iter().next(),
+        _ => None,
+    }
+}
+
+impl App {
+    /// Plans convoys and shelter units for everyone at `from_site` not yet on a convoy.
+    pub async fn plan_relocation(
+        &self,
+        ctx: &Ctx,
+        req: &PlanRequest,
+    ) -> Result<PlanSummary, AppError> {
+        if req.from_site == req.to_site {
+            return Err(refused(format!(
+                "a relocation goes from one site to another, not from {} to itself",
+                req.from_site
+            )));
+        }
+        if req.convoys.is_empty() {
+            return Err(refused("a plan needs at least one convoy"));
+        }
+        for c in &req.convoys {
+            validate::iso_date(&c.date)
+                .map_err(|e| refused(format!("convoy date {} ({})", e.message, c.date)))?;
+            if c.seats == 0 {
+                return Err(refused("a convoy needs at least one seat"));
+            }
+        }
+        let today = self.today();
+        let on = date_parts(&today).ok_or_else(|| refused(format!("bad clock date {today}")))?;
+
+        // Hold the writer lock while reading, so nothing changes between plan and write.
+        let mut w = self.begin(ctx).await?;
+        let sites = self.store.sites().await?;
+        let site = |id: &str| sites.iter().find(|s| s.site.site_id == id);
+        let (Some(_), Some(to)) = (site(&req.from_site), site(&req.to_site)) else {
+            let missing = if site(&req.from_site).is_none() {
+                &req.from_site
+            } else {
+                &req.to_site
+            };
+            return Err(AppError::NotFound(format!("no site with id {missing}")));
+        };
+        let standards = self.store.standards().await?;
+        let units = self.store.shelter_units(&req.to_site).await?;
+        let reserved = self.store.reserved_places(&req.to_site).await?;
+        let at_destination = self.store.people_at_site(&req.to_site).await?;
+        let spaces = unit_spaces(&units, &at_destination, &reserved, &standards, on);
+
+        let facilities = self.store.facilities().await?;
+        let assessment = assess_site(
+            &to.site,
+            &units,
+            to.occupancy,
+            facilities.get(&req.to_site),
+            &standards,
+        );
+        let site_room = assessment.facilities_recorded.then(|| {
+            (assessment.capacity_at_standards - to.occupancy - reserved.len() as i64).max(0)
+        });
+
+        let origin = self.store.people_at_site(&req.from_site).await?;
+        let holds = self.store.holds().await?;
+        let planned = self.store.people_on_open_manifests().await?;
+        let people_at_origin = origin.len();
+        let mut households: Vec<HouseholdToMove> = Vec::new();
+        let mut already_planned = 0;
+        for r in origin {
+            if planned.contains(&r.person.person_id) {
+                already_planned += 1;
+                continue;
+            }
+            let p = r.person;
+            let traveller = Traveller {
+                adult: p.date_of_birth.age_on(on) >= 18,
+                sex: p.sex,
+                specific_needs: p.specific_needs,
+                hold: holds.get(&p.person_id).map(|h| h.reason.clone()),
+                person_id: p.person_id,
+            };
+            match households.last_mut() {
+                Some(h) if h.household_id == p.household_id => h.members.push(traveller),
+                _ => households.push(HouseholdToMove {
+                    household_id: p.household_id,
+                    members: vec![traveller],
+                }),
+            }
+        }
+        if households.is_empty() {
+            return Err(refused(format!(
+                "no one at {} is left to plan ({people_at_origin} there, {already_planned} already on a convoy)",
+                req.from_site
+            )));
+        }
+        let room = site_room.map(|r| u32::try_from(r).unwrap_or(u32::MAX));
+        let plan = relocation::plan(&households, &spaces, &req.convoys, &req.rules, room);
+
+        let entries: Vec<NewManifestEntry> = plan
+            .assignments
+            .iter()
+            .flat_map(|a| {
+                a.person_ids.iter().map(|p| NewManifestEntry {
+                    convoy: a.convoy,
+                    person_id: p.clone(),
+                    household_id: a.household_id.clone(),
+                    unit_id: a.unit_id.clone(),
+                    priority: a.priority,
+                })
+            })
+            .collect();
+        let slots: Vec<(String, u32)> = plan
+            .convoys
+            .iter()
+            .map(|c| (c.date.clone(), c.seats))
+            .collect();
+        let rules_json =
+            serde_json::to_string(&req.rules).map_err(|e| AppError::Io(e.to_string()))?;
+        let held_json =
+            serde_json::to_string(&plan.held).map_err(|e| AppError::Io(e.to_string()))?;
+        let (plan_id, convoy_ids) = w
+            .insert_plan(
+                &req.from_site,
+                &req.to_site,
+                &rules_json,
+                &held_json,
+                &slots,
+                &entries,
+            )
+            .await?;
+        let convoys: Vec<PlannedConvoy> = plan
+            .convoys
+            .iter()
+            .zip(&convoy_ids)
+            .enumerate()
+            .map(|(i, (c, id))| {
+                let on_it: Vec<_> = plan.assignments.iter().filter(|a| a.convoy == i).collect();
+                PlannedConvoy {
+                    convoy_id: id.clone(),
+                    date: c.date.clone(),
+                    seats: c.seats,
+                    passengers: on_it.iter().map(|a| a.person_ids.len()).sum(),
+                    households: on_it.len(),
+                    priority_passengers: on_it
+                        .iter()
+                        .filter(|a| a.priority)
+                        .map(|a| a.person_ids.len())
+                        .sum(),
+                }
+            })
+            .collect();
+        let summary = PlanSummary {
+            plan_id,
+            from_site: req.from_site.clone(),
+            to_site: req.to_site.clone(),
+            people_at_origin,
+            already_planned,
+            people_planned: plan.people_moving(),
+            households_planned: plan.assignments.len(),
+            site_room,
+            convoys,
+            held: plan.held,
+        };
+        for c in &summary.convoys {
+            w.audit(
+                "convoy.plan",
+                "convoy",
+                &c.convoy_id,
+                "null".into(),
+                serde_json::to_string(c).map_err(|e| AppError::Io(e.to_string()))?,
+            );
+        }
+        let after = serde_json::json!({
+            "from_site": summary.from_site, "to_site": summary.to_site,
+            "rules": req.rules, "people_planned": summary.people_planned,
+            "households_planned": summary.households_planned,
+            "convoys": convoy_ids, "held": summary.held,
+        });
+        w.audit(
+            "relocation.plan",
+            "relocation_plan",
+            &plan_id.to_string(),
+            "null".into(),
+            after.to_string(),
+        );
+        w.commit().await?;
+        Ok(summary)
+    }
+
+    /// Puts a person on hold (in hospital, in custody, ...): their household stays out of
+    /// relocation plans and departures until the hold is released.
+    pub async fn hold_person(
+        &self,
+        ctx: &Ctx,
+        person_id: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let reason = validate::required_text(reason)
+            .map_err(|e| refused(format!("reason {}", e.message)))?;
+        let mut w = self.begin(ctx).await?;
+        if self.store.person(person_id).await?.is_none() {
+            return Err(AppError::NotFound(format!("no person with id {person_id}")));
+        }
+        let before = w.set_hold(person_id, &reason).await?;
+        w.audit(
+            "person.hold",
+            "person",
+            person_id,
+            serde_json::json!({ "hold": before }).to_string(),
+            serde_json::json!({ "hold": reason }).to_string(),
+        );
+        w.commit().await?;
+        Ok(())
+    }
+
+    /// Lifts a person's hold.
+    pub async fn release_person(&self, ctx: &Ctx, person_id: &str) -> Result<String, AppError> {
+        let mut w = self.begin(ctx).await?;
+        if self.store.person(person_id).await?.is_none() {
+            return Err(AppError::NotFound(format!("no person with id {person_id}")));
+        }
+        let Some(before) = w.release_hold(person_id).await? else {
+            return Err(refused(format!("{person_id} is not on hold")));
+        };
+        w.audit(
+            "person.release",
+            "person",
+            person_id,
+            serde_json::json!({ "hold": before }).to_string(),
+            serde_json::json!({ "hold": null }).to_string(),
+        );
+        w.commit().await?;
+        Ok(before)
+    }
+
+    /// Departs a planned convoy: everyone on its manifest moves into the convoy's
+    /// in-transit account, except whole households taken off it (`left_behind`: person
+    /// or household ids), households with a member now on hold, and households with a
+    /// member no longer at the origin site.
+    pub async fn depart_convoy(
+        &self,
+        ctx: &Ctx,
+        convoy_id: &str,
+        left_behind: &[String],
+    ) -> Result<DepartSummary, AppError> {
+        let mut w = self.begin(ctx).await?;
+        let convoy = w
+            .convoy(convoy_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
+        match convoy.status.as_str() {
+            "planned" => {}
+            "departed" => {
+                return Err(refused(format!(
+                    "convoy {convoy_id} departed at {} already",
+                    convoy.departed_at.unwrap_or_default()
+                )));
+            }
+            other => {
+                return Err(refused(format!("convoy {convoy_id} has {other} already")));
+            }
+        }
+        let manifest = w.manifest_positions(convoy.key).await?;
+        let origin_units: HashSet<String> = self
+            .store
+            .shelter_units(&convoy.from_site)
+            .await?
+            .into_iter()
+            .map(|(u, _)| u.unit_id)
+            .collect();
+        let at_origin = |a: &Account| match a {
+            Account::Site(s) => *s == convoy.from_site,
+            Account::Unit(u) => origin_units.contains(u),
+            _ => false,
+        };
+        let mut unknown: Vec<&str> = Vec::new();
+        for id in left_behind {
+            if !manifest
+                .iter()
+                .any(|m| &m.person_id == id || &m.household_id == id)
+            {
+                unknown.push(id);
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(refused(format!(
+                "not on convoy {convoy_id}: {}",
+                unknown.join(", ")
+            )));
+        }
+        let mut households: BTreeMap<&str, Vec<&haven_store::ManifestPosition>> = BTreeMap::new();
+        for m in &manifest {
+            households
+                .entry(m.household_id.as_str())
+                .or_default()
+                .push(m);
+        }
+        let reason = format!(
+            "convoy {convoy_id} departed {} for {}",
+            convoy.from_site, convoy.to_site
+        );
+        let transit = Account::InTransit(convoy_id.to_string());
+        let mut moves = Vec::new();
+        let mut statuses = Vec::new();
+        let mut stayed = Vec::new();
+        for (household, members) in &households {
+            let why = if let Some(m) = members.iter().find(|m| {
+                left_behind
+                    .iter()
+                    .any(|l| *l == m.person_id || *l == m.household_id)
+            }) {
+                Some(
+                    if m.household_id == *household && left_behind.contains(&m.household_id) {
+                        "taken off the convoy at departure".to_string()
+                    } else {
+                        format!("{} did not come to the convoy", m.person_id)
+                    },
+                )
+            } else if let Some(m) = members.iter().find(|m| m.hold.is_some()) {
+                Some(format!(
+                    "{} is on hold: {}",
+                    m.person_id,
+                    m.hold.clone().unwrap_or_default()
+                ))
+            } else {
+                members
+                    .iter()
+                    .find(|m| !at_origin(&m.account))
+                    .map(|m| format!("{} is now in {}", m.person_id, m.account))
+            };
+            match why {
+                Some(why) => {
+                    for m in members {
+                        statuses.push((m.person_key, "stayed", Some(why.clone())));
+                    }
+                    stayed.push((
+                        household.to_string(),
+                        members.iter().map(|m| m.person_id.clone()).collect(),
+                        why,
+                    ));
+                }
+                None => {
+                    for m in members {
+                        moves.push(MovementRow {
+                            person_key: m.person_key,
+                            from: Some(m.account.clone()),
+                            to: transit.clone(),
+                            reason: reason.clone(),
+                            split_reason: None,
+                        });
+                        statuses.push((m.person_key, "departed", None));
+                    }
+                }
+            }
+        }
+        if moves.is_empty() {
+            return Err(refused(format!(
+                "no one is left to travel on convoy {convoy_id}; nothing was changed"
+            )));
+        }
+        w.record_movements(&moves).await?;
+        w.set_manifest_status(convoy.key, &statuses).await?;
+        w.set_convoy_status(convoy.key, "departed").await?;
+        audit_moves(&mut w, &manifest, &moves, &reason);
+        let summary = DepartSummary {
+            convoy_id: convoy_id.to_string(),
+            travelling: moves.len(),
+            households: households.len() - stayed.len(),
+            stayed,
+        };
+        w.audit(
+            "convoy.depart",
+            "convoy",
+            convoy_id,
+            serde_json::json!({ "status": "planned" }).to_string(),
+            serde_json::to_string(&summary).map_err(|e| AppError::Io(e.to_string()))?,
+        );
+        w.commit().await?;
+        Ok(summary)
+    }
+
+    /// Receives a departed convoy: people checked in move into the units kept for them;
+    /// anyone not checked in moves to whereabouts unknown, with the convoy named.
+    pub async fn arrive_convoy(
+        &self,
+        ctx: &Ctx,
+        convoy_id: &str,
+        check_in: &CheckIn,
+    ) -> Result<ArriveSummary, AppError> {
+        let mut w = self.begin(ctx).await?;
+        let convoy = w
+            .convoy(convoy_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
+        match convoy.status.as_str() {
+            "departed" => {}
+            "planned" => {
+                return Err(refused(format!(
+                    "convoy {convoy_id} has not departed; depart it first"
+                )));
+            }
+            _ => {
+                return Err(refused(format!(
+                    "convoy {convoy_id} arrived at {} already; check in a late arrival with `haven relocate check-in PERSON`",
+                    convoy.arrived_at.unwrap_or_default()
+                )));
+            }
+        }
+        let manifest = w.manifest_positions(convoy.key).await?;
+        let travellers: Vec<&haven_store::ManifestPosition> =
+            manifest.iter().filter(|m| m.status == "departed").collect();
+        let on_board: HashSet<&str> = travellers.iter().map(|m| m.person_id.as_str()).collect();
+        let listed = match check_in {
+            CheckIn::Everyone => &[][..],
+            CheckIn::Present(ids) | CheckIn::Missing(ids) => ids.as_slice(),
+        };
+        let strangers: Vec<&str> = listed
+            .iter()
+            .map(String::as_str)
+            .filter(|id| !on_board.contains(id))
+            .collect();
+        if !strangers.is_empty() {
+            return Err(refused(format!(
+                "not travelling on convoy {convoy_id}: {}",
+                strangers.join(", ")
+            )));
+        }
+        let listed: HashSet<&str> = listed.iter().map(String::as_str).collect();
+        let present = |id: &str| match check_in {
+            CheckIn::Everyone => true,
+            CheckIn::Present(_) => listed.contains(id),
+            CheckIn::Missing(_) => !listed.contains(id),
+        };
+        let standards = self.store.standards().await?;
+        let room: HashMap<String, i64> = self
+            .store
+            .shelter_units(&convoy.to_site)
+            .await?
+            .into_iter()
+            .map(|(u, n)| {
+                let at_standard = assess_unit(&u, n, &standards).persons_at_standard;
+                (u.unit_id, at_standard)
+            })
+            .collect();
+        // Units that filled by other means since the plan: their households wait at the site.
+        let mut over: HashSet<String> = HashSet::new();
+        let units: BTreeSet<&str> = travellers.iter().map(|m| m.to_unit.as_str()).collect();
+        for u in units {
+            if w.unit_load(u).await? > room.get(u).copied().unwrap_or(0) {
+                over.insert(u.to_string());
+            }
+        }
+        let mut per_household: HashMap<&str, (usize, usize)> = HashMap::new();
+        for m in &travellers {
+            let e = per_household.entry(m.household_id.as_str()).or_default();
+            if present(&m.person_id) {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+        }
+        let missing_reason = format!(
+            "not checked in on arrival of convoy {convoy_id} at {}",
+            convoy.to_site
+        );
+        let arrival_reason = format!("arrived with convoy {convoy_id} from {}", convoy.from_site);
+        let mut moves = Vec::new();
+        let mut statuses = Vec::new();
+        let mut summary = ArriveSummary {
+            convoy_id: convoy_id.to_string(),
+            arrived: 0,
+            missing: Vec::new(),
+            awaiting_unit: Vec::new(),
+        };
+        for m in &travellers {
+            let split = per_household
+                .get(m.household_id.as_str())
+                .filter(|(here, gone)| *here > 0 && *gone > 0)
+                .map(|_| format!("members missing on arrival of convoy {convoy_id}"));
+            if present(&m.person_id) {
+                let to = if over.contains(&m.to_unit) {
+                    summary.awaiting_unit.push(m.person_id.clone());
+                    Account::Site(convoy.to_site.clone())
+                } else {
+                    Account::Unit(m.to_unit.clone())
+                };
+                moves.push(MovementRow {
+                    person_key: m.person_key,
+                    from: Some(m.account.clone()),
+                    to,
+                    reason: arrival_reason.clone(),
+                    split_reason: split,
+                });
+                statuses.push((m.person_key, "arrived", None));
+                summary.arrived += 1;
+            } else {
+                moves.push(MovementRow {
+                    person_key: m.person_key,
+                    from: Some(m.account.clone()),
+                    to: Account::WhereaboutsUnknown,
+                    reason: missing_reason.clone(),
+                    split_reason: split,
+                });
+                statuses.push((m.person_key, "missing", Some(missing_reason.clone())));
+                summary.missing.push(m.person_id.clone());
+            }
+        }
+        w.record_movements(&moves).await?;
+        w.set_manifest_status(convoy.key, &statuses).await?;
+        w.set_convoy_status(convoy.key, "arrived").await?;
+        audit_moves(&mut w, &manifest, &moves, "");
+        w.audit(
+            "convoy.arrive",
+            "convoy",
+            convoy_id,
+            serde_json::json!({ "status": "departed" }).to_string(),
+            serde_json::to_string(&summary).map_err(|e| AppError::Io(e.to_string()))?,
+        );
+        w.commit().await?;
+        Ok(summary)
+    }
+
+    /// Checks in a person who was missing on a convoy's arrival: they move from
+    /// whereabouts unknown into the unit kept for them (or the site, if it has filled).
+    pub async fn check_in_late(&self, ctx: &Ctx, person_id: &str) -> Result<Account, AppError> {
+        let mut w = self.begin(ctx).await?;
+        let position = w
+            .positions_of_people(&[person_id.to_string()])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::NotFound(format!("no person with id {person_id}")))?;
+        let entry = w.missing_entry(position.person_key).await?;
+        let Some((convoy_key, convoy_id, unit)) =
+            entry.filter(|_| position.account == Account::WhereaboutsUnknown)
+        else {
+            return Err(refused(format!(
+                "{person_id} is in {} and not missing from any convoy",
+                position.account
+            )));
+        };
+        let convoy = w
+            .convoy(&convoy_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
+        let standards = self.store.standards().await?;
+        let at_standard = self
+            .store
+            .shelter_units(&convoy.to_site)
+            .await?
+            .into_iter()
+            .find(|(u, _)| u.unit_id == unit)
+            .map(|(u, n)| assess_unit(&u, n, &standards).persons_at_standard)
+            .unwrap_or(0);
+        let to = if w.unit_load(&unit).await? < at_standard {
+            Account::Unit(unit)
+        } else {
+            Account::Site(convoy.to_site.clone())
+        };
+        let reason = format!("checked in late from convoy {convoy_id}");
+        let mv = MovementRow {
+            person_key: position.person_key,
+            from: Some(Account::WhereaboutsUnknown),
+            to: to.clone(),
+            reason: reason.clone(),
+            split_reason: None,
+        };
+        w.record_movements(std::slice::from_ref(&mv)).await?;
+        w.set_manifest_status(
+            convoy_key,
+            &[(position.person_key, "found", Some(reason.clone()))],
+        )
+        .await?;
+        w.audit(
+            "person.move",
+            "person",
+            person_id,
+            serde_json::json!({ "place": Account::WhereaboutsUnknown.key() }).to_string(),
+            serde_json::json!({ "place": to.key(), "reason": reason }).to_string(),
+        );
+        w.commit().await?;
+        Ok(to)
+    }
+
+    /// Every convoy, and what the latest plan held back.
+    pub async fn relocation_overview(&self) -> Result<RelocationOverview, AppError> {
+        let convoys = self.store.convoys().await?;
+        let latest_plan = match self.store.relocation_plans().await?.into_iter().next() {
+            Some(p) => Some(LatestPlan {
+                plan_id: p.plan_id,
+                rules: serde_json::from_str(&p.rules_json)
+                    .map_err(|e| AppError::Io(format!("plan {}: rules: {e}", p.plan_id)))?,
+                held: serde_json::from_str(&p.held_json)
+                    .map_err(|e| AppError::Io(format!("plan {}: held: {e}", p.plan_id)))?,
+                from_site: p.from_site,
+                to_site: p.to_site,
+                created_at: p.created_at,
+            }),
+            None => None,
+        };
+        Ok(RelocationOverview {
+            convoys,
+            latest_plan,
+        })
+    }
+
+    /// One convoy with its manifest.
+    pub async fn convoy_detail(&self, convoy_id: &str) -> Result<ConvoyDetail, AppError> {
+        let convoy = self
+            .store
+            .convoys()
+            .await?
+            .into_iter()
+            .find(|c| c.convoy_id == convoy_id)
+            .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
+        let manifest = self.store.manifest(convoy_id).await?;
+        Ok(ConvoyDetail { convoy, manifest })
+    }
+}
+
+/// One audit entry per person moved, as `move_people` writes.
+fn audit_moves(
+    w: &mut haven_store::Writer,
+    manifest: &[haven_store::ManifestPosition],
+    moves: &[MovementRow],
+    reason: &str,
+) {
+    let ids: HashMap<i64, &str> = manifest
+        .iter()
+        .map(|m| (m.person_key, m.person_id.as_str()))
+        .collect();
+    for m in moves {
+        let id = ids.get(&m.person_key).copied().unwrap_or_default();
+        let before = serde_json::json!({ "place": m.from.as_ref().map(Account::key) }).to_string();
+        let reason = if reason.is_empty() {
+            m.reason.as_str()
+        } else {
+            reason
+        };
+        let after = serde_json::json!({ "place": m.to.key(), "reason": reason, "split_reason": m.split_reason })
+            .to_string();
+        w.audit("person.move", "person", id, before, after);
+    }
+}
+
+/// The destination's units with the room each has left to standard and who may share it.
+fn unit_spaces(
+    units: &[(haven_core::registry::ShelterUnit, i64)],
+    at_destination: &[PersonRecord],
+    reserved: &[(PersonRecord, String)],
+    standards: &Standards,
+    today: (i32, u8, u8),
+) -> Vec<UnitSpace> {
+    let mut occupants: HashMap<&str, Vec<&Person>> = HashMap::new();
+    for r in at_destination {
+        if let Account::Unit(u) = &r.place {
+            occupants.entry(u.as_str()).or_default().push(&r.person);
+        }
+    }
+    for (r, u) in reserved {
+        occupants.entry(u.as_str()).or_default().push(&r.person);
+    }
+    units
+        .iter()
+        .map(|(u, _)| {
+            let here = occupants
+                .get(u.unit_id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let at_standard = assess_unit(u, here.len() as i64, standards).persons_at_standard;
+            let group = occupants_group(here, today);
+            let mixed = !here.is_empty() && group.is_none();
+            let free = if mixed {
+                0
+            } else {
+                (at_standard - here.len() as i64).max(0)
+            };
+            UnitSpace {
+                unit_id: u.unit_id.clone(),
+                free: u32::try_from(free).unwrap_or(u32::MAX),
+                group,
+                near_facilities: u.near_facilities,
+            }
+        })
+        .collect()
+}
+
+/// The columns of a convoy manifest CSV.
+pub const MANIFEST_COLUMNS: [&str; 16] = [
+    "convoy_id",
+    "date",
+    "from_site",
+    "to_site",
+    "household_id",
+    "person_id",
+    "relationship",
+    "given_name_latin",
+    "family_name_latin",
+    "given_name_original",
+    "family_name_original",
+    "sex",
+    "date_of_birth",
+    "specific_needs",
+    "to_unit",
+    "status",
+];
+
+/// Writes a convoy's manifest as CSV, one row per person.
+pub fn write_manifest_csv<W: Write>(detail: &ConvoyDetail, out: W) -> Result<(), AppError> {
+    let io = |e: csv::Error| AppError::Io(e.to_string());
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(MANIFEST_COLUMNS).map_err(io)?;
+    let c = &detail.convoy;
+    for l in &detail.manifest {
+        let p = &l.person.person;
+        w.write_record([
+            c.convoy_id.as_str(),
+            c.date.as_str(),
+            c.from_site.as_str(),
+            c.to_site.as_str(),
+            p.household_id.as_str(),
+            p.person_id.as_str(),
+            p.relationship.as_str(),
+            p.name.given_latin.as_str(),
+            p.name.family_latin.as_str(),
+            p.name.given_original.as_str(),
+            p.name.family_original.as_str(),
+            p.sex.as_str(),
+            &p.date_of_birth.to_string(),
+            &p.specific_needs.join(";"),
+            l.to_unit.as_str(),
+            l.status.as_str(),
+        ])
+        .map_err(io)?;
+    }
+    w.flush().map_err(|e| AppError::Io(e.to_string()))?;
+    Ok(())
+}
