@@ -244,6 +244,25 @@ impl App {
         }
         let room = site_room.map(|r| u32::try_from(r).unwrap_or(u32::MAX));
         let plan = relocation::plan(&households, &spaces, &req.convoys, &req.rules, room);
+        if plan.assignments.is_empty() {
+            let reasons: Vec<String> = plan
+                .held
+                .iter()
+                .take(5)
+                .map(|h| format!("{}: {}", h.household_id, h.reason))
+                .collect();
+            let more = plan.held.len().saturating_sub(5);
+            return Err(refused(format!(
+                "no household at {} could be planned; {}{}",
+                req.from_site,
+                reasons.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            )));
+        }
 
         let entries: Vec<NewManifestEntry> = plan
             .assignments

@@ -24,6 +24,9 @@ macro_rules! on_both {
     };
 }
 
+#[path = "app/relocation.rs"]
+mod relocation;
+
 on_both!(
     imports_an_operation_once,
     bad_rows_are_all_reported_and_nothing_is_written,
