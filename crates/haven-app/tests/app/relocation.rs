@@ -233,7 +233,7 @@ async fn relocation_errors_change_nothing(db: TestDb) {
         ),
         (
             "leave behind someone not on the convoy",
-            app.depart_convoy(&ctx(), &first, &[stranger.clone()])
+            app.depart_convoy(&ctx(), &first, std::slice::from_ref(&stranger))
                 .await
                 .map(|_| ()),
         ),
