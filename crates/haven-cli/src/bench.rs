@@ -79,3 +79,122 @@ fn stats(times: &mut [f64]) -> (f64, f64, f64) {
     let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
     (at(0.5), at(0.99), times[times.len() - 1])
 }
+
+/// `haven bench relocate`: plans the relocation of every closing camp to its temporary
+/// site (the n-th camp to the n-th temporary site) through the real use case, timing
+/// each plan, then times the planner alone on the whole operation as one problem.
+pub async fn relocate(app: &App, ctx: &haven_app::Ctx, seats: u32, per_day: u32) -> Result<()> {
+    use haven_core::registry::SiteKind;
+    use haven_core::relocation::{
+        HouseholdToMove, Rules, Traveller, UnitSpace, convoy_slots, plan,
+    };
+
+    let sites = app.store.sites().await?;
+    let ids = |kind: SiteKind| -> Vec<String> {
+        let mut v: Vec<String> = sites
+            .iter()
+            .filter(|s| s.site.kind == kind)
+            .map(|s| s.site.site_id.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    let (camps, temporary) = (ids(SiteKind::ClosingCamp), ids(SiteKind::TemporarySite));
+    if camps.is_empty() || temporary.is_empty() {
+        anyhow::bail!("the database has no closing camp and temporary site to plan between");
+    }
+
+    // The planner alone, on the whole operation as one problem.
+    let standards = app.store.standards().await?;
+    let t = Instant::now();
+    let mut households: Vec<HouseholdToMove> = Vec::new();
+    for c in &camps {
+        for r in app.store.people_at_site(c).await? {
+            let p = r.person;
+            let traveller = Traveller {
+                adult: p.date_of_birth.age_on((2026, 11, 29)) >= 18,
+                sex: p.sex,
+                specific_needs: p.specific_needs,
+                hold: None,
+                person_id: p.person_id,
+            };
+            match households.last_mut() {
+                Some(h) if h.household_id == p.household_id => h.members.push(traveller),
+                _ => households.push(HouseholdToMove {
+                    household_id: p.household_id,
+                    members: vec![traveller],
+                }),
+            }
+        }
+    }
+    let mut units = Vec::new();
+    for s in &temporary {
+        for (u, n) in app.store.shelter_units(s).await? {
+            let room = haven_core::standards::assess_unit(&u, n, &standards).persons_at_standard;
+            units.push(UnitSpace {
+                unit_id: u.unit_id,
+                free: u32::try_from((room - n).max(0)).unwrap_or(0),
+                group: None,
+                near_facilities: u.near_facilities,
+            });
+        }
+    }
+    let read = t.elapsed().as_secs_f64();
+    let people: usize = households.iter().map(|h| h.members.len()).sum();
+    // A year of convoys: more seats than the operation needs, so seats never bind.
+    let slots =
+        convoy_slots("2027-01-01..2027-12-31", per_day, seats).map_err(|e| anyhow::anyhow!(e))?;
+    let t = Instant::now();
+    let p = plan(&households, &units, &slots, &Rules::default(), None);
+    let alone = t.elapsed().as_secs_f64();
+    println!(
+        "planner alone: {} households ({people} people) into {} units on {} convoys: {:.1} ms (reading inputs {:.0} ms); {} people planned, {} households held",
+        households.len(),
+        units.len(),
+        slots.len(),
+        alone * 1000.0,
+        read * 1000.0,
+        p.people_moving(),
+        p.held.len()
+    );
+
+    // Through the use case, one plan per camp, written to the database.
+    println!(
+        "{:<12} {:<12} {:>8} {:>8} {:>8} {:>10}",
+        "from", "to", "people", "planned", "convoys", "ms"
+    );
+    let mut times = Vec::new();
+    let mut planned = 0;
+    let total = Instant::now();
+    for (from, to) in camps.iter().zip(temporary.iter()) {
+        let t = Instant::now();
+        let s = app
+            .plan_relocation(
+                ctx,
+                &haven_app::relocation::PlanRequest {
+                    from_site: from.clone(),
+                    to_site: to.clone(),
+                    convoys: convoy_slots("2027-01-01..2027-01-31", per_day, seats)
+                        .map_err(|e| anyhow::anyhow!(e))?,
+                    rules: Rules::default(),
+                },
+            )
+            .await?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        times.push(ms);
+        planned += s.people_planned;
+        println!(
+            "{from:<12} {to:<12} {:>8} {:>8} {:>8} {ms:>10.1}",
+            s.people_at_origin,
+            s.people_planned,
+            s.convoys.len()
+        );
+    }
+    let all = total.elapsed().as_secs_f64();
+    let (m, p99, max) = stats(&mut times);
+    println!(
+        "{} plans, {planned} people planned in {all:.2} s (per plan: median {m:.1} ms, p99 {p99:.1} ms, max {max:.1} ms)",
+        times.len()
+    );
+    Ok(())
+}

@@ -108,6 +108,13 @@ enum BenchCmd {
         #[arg(long, default_value_t = 900)]
         queries: usize,
     },
+    /// Relocation planning: each closing camp to its temporary site, and the planner alone.
+    Relocate {
+        #[arg(long, default_value_t = 90)]
+        seats: u32,
+        #[arg(long, default_value_t = 4)]
+        per_day: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -537,6 +544,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open(&cli.db).await?;
             bench::search(&app, *queries).await?;
         }
+        Command::Bench(BenchCmd::Relocate { seats, per_day }) => {
+            let app = open(&cli.db).await?;
+            bench::relocate(&app, &ctx, *seats, *per_day).await?;
+        }
         Command::Scenario(ScenarioCmd::CampClosure { seed, people, out }) => {
             let cfg = haven_scenario::ScenarioConfig::new(*seed, *people);
             let s = haven_scenario::generate_camp_closure(&cfg, out)?;
@@ -634,6 +645,20 @@ async fn demo(db: &str, ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
         }
         output::import_summary(&s);
     }
+    let sites = app.store.sites().await?;
+    let of_kind = |kind: haven_core::registry::SiteKind| {
+        sites
+            .iter()
+            .find(|s| s.site.kind == kind)
+            .map(|s| s.site.site_id.clone())
+    };
+    if let (Some(camp), Some(temporary)) = (
+        of_kind(haven_core::registry::SiteKind::ClosingCamp),
+        of_kind(haven_core::registry::SiteKind::TemporarySite),
+    ) {
+        let story = app.stage_demo(ctx, &camp, &temporary).await?;
+        output::demo_story(&story, &camp, &temporary);
+    }
     let overview = app.overview().await?;
     output::overview(db, &overview);
     if !overview.ledger.ok() {
@@ -641,7 +666,7 @@ async fn demo(db: &str, ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
     }
     println!();
     println!(
-        "Next: haven ledger | haven site standards | haven search Mohammad | haven person show P-000001"
+        "Next: haven ledger | haven relocate show | haven site standards | haven search Mohammad | haven person show P-000001"
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -418,3 +418,22 @@ pub fn convoy(d: &haven_app::relocation::ConvoyDetail) {
         );
     }
 }
+
+pub fn demo_story(s: &haven_app::demo::DemoStory, camp: &str, temporary: &str) {
+    if !s.staged {
+        println!("The operation's story was staged on an earlier run; left as it is.");
+        return;
+    }
+    println!(
+        "Relocation from {camp} to {temporary} under way: {} convoys planned, {} arrived ({} people relocated), {} on the road.",
+        s.convoys_planned, s.convoys_arrived, s.people_relocated, s.convoys_in_transit
+    );
+    if let Some(p) = &s.on_hold {
+        println!("  {p} is in hospital: their household waits (haven relocate show).");
+    }
+    for p in &s.missing {
+        println!(
+            "  {p} was not checked in on arrival: whereabouts unknown (haven person show {p})."
+        );
+    }
+}

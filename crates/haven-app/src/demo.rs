@@ -1,0 +1,120 @@
+//! The demo operation's story: after the import, the operation is taken to a realistic
+//! point through the same use cases a caseworker calls. Staged once: a database that
+//! already has convoys is left as it is, so `haven demo` can be run again safely.
+
+use haven_core::relocation::{Rules, convoy_slots};
+use serde::Serialize;
+
+use crate::relocation::{CheckIn, PlanRequest};
+use crate::{App, AppError, Ctx};
+
+/// What the demo staged, for the first screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DemoStory {
+    /// False when the database already had its story (nothing was done).
+    pub staged: bool,
+    pub convoys_planned: usize,
+    pub convoys_arrived: usize,
+    pub convoys_in_transit: usize,
+    pub people_relocated: usize,
+    /// A person not checked in on arrival, now of unknown whereabouts.
+    pub missing: Vec<String>,
+    /// A person in hospital whose household waits.
+    pub on_hold: Option<String>,
+}
+
+fn day(today: &str, offset: i64) -> Result<String, AppError> {
+    let bad = || AppError::Refused(format!("the clock's date {today} is not YYYY-MM-DD"));
+    let mut it = today.split('-');
+    let (Some(y), Some(m), Some(d)) = (it.next(), it.next(), it.next()) else {
+        return Err(bad());
+    };
+    let month = time::Month::try_from(m.parse::<u8>().map_err(|_| bad())?).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(
+        y.parse().map_err(|_| bad())?,
+        month,
+        d.parse().map_err(|_| bad())?,
+    )
+    .map_err(|_| bad())?;
+    let t = date
+        .checked_add(time::Duration::days(offset))
+        .ok_or_else(bad)?;
+    Ok(format!(
+        "{:04}-{:02}-{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day()
+    ))
+}
+
+impl App {
+    /// Takes a freshly imported camp-closure operation (sites `from` and `to`) to its
+    /// midpoint: one resident in hospital, relocation planned for everyone else, the
+    /// first convoys arrived (one with a person not checked in), one on the road, the
+    /// rest planned.
+    pub async fn stage_demo(&self, ctx: &Ctx, from: &str, to: &str) -> Result<DemoStory, AppError> {
+        if !self.store.convoys().await?.is_empty() {
+            return Ok(DemoStory::default());
+        }
+        let mut story = DemoStory {
+            staged: true,
+            ..DemoStory::default()
+        };
+        let people = self.store.people_at_site(from).await?;
+        // A member of a larger household is in hospital: the household waits for them.
+        if let Some(patient) = people
+            .iter()
+            .filter(|p| p.person.relationship.as_str() != "head")
+            .nth(3)
+        {
+            self.hold_person(ctx, &patient.person.person_id, "in hospital")
+                .await?;
+            story.on_hold = Some(patient.person.person_id.clone());
+        }
+        let seats = 90;
+        let convoys_needed = people.len().div_ceil(seats as usize).max(1);
+        let days = convoys_needed.div_ceil(2) as i64 + 2;
+        let today = self.today();
+        let dates = format!("{}..{}", day(&today, -8)?, day(&today, days - 9)?);
+        let plan = self
+            .plan_relocation(
+                ctx,
+                &PlanRequest {
+                    from_site: from.to_string(),
+                    to_site: to.to_string(),
+                    convoys: convoy_slots(&dates, 2, seats).map_err(AppError::Refused)?,
+                    rules: Rules::default(),
+                },
+            )
+            .await?;
+        story.convoys_planned = plan.convoys.len();
+        // The convoys of the past week have arrived; yesterday's is on the road.
+        let yesterday = day(&today, -1)?;
+        for c in plan.convoys.iter().filter(|c| c.date < yesterday) {
+            self.depart_convoy(ctx, &c.convoy_id, &[]).await?;
+            let check = if story.missing.is_empty() && story.convoys_arrived == 2 {
+                let detail = self.convoy_detail(&c.convoy_id).await?;
+                let absent: Vec<String> = detail
+                    .manifest
+                    .iter()
+                    .rev()
+                    .find(|l| l.person.person.relationship.as_str() == "head")
+                    .map(|l| l.person.person.person_id.clone())
+                    .into_iter()
+                    .collect();
+                story.missing.clone_from(&absent);
+                CheckIn::Missing(absent)
+            } else {
+                CheckIn::Everyone
+            };
+            let a = self.arrive_convoy(ctx, &c.convoy_id, &check).await?;
+            story.people_relocated += a.arrived;
+            story.convoys_arrived += 1;
+        }
+        if let Some(c) = plan.convoys.iter().find(|c| c.date >= yesterday) {
+            self.depart_convoy(ctx, &c.convoy_id, &[]).await?;
+            story.convoys_in_transit = 1;
+        }
+        Ok(story)
+    }
+}
