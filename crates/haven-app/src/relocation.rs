@@ -181,16 +181,16 @@ impl App {
 
         // Hold the writer lock while reading, so nothing changes between plan and write.
         let mut w = self.begin(ctx).await?;
-        let sites = self.store.sites().await?;
-        let site = |id: &str| sites.iter().find(|s| s.site.site_id == id);
-        let (Some(_), Some(to)) = (site(&req.from_site), site(&req.to_site)) else {
-            let missing = if site(&req.from_site).is_none() {
-                &req.from_site
-            } else {
-                &req.to_site
-            };
-            return Err(AppError::NotFound(format!("no site with id {missing}")));
-        };
+        for id in [&req.from_site, &req.to_site] {
+            if self.store.site_record(id).await?.is_none() {
+                return Err(AppError::NotFound(format!("no site with id {id}")));
+            }
+        }
+        let to = self
+            .store
+            .site_record(&req.to_site)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no site with id {}", req.to_site)))?;
         let standards = self.store.standards().await?;
         let units = self.store.shelter_units(&req.to_site).await?;
         let reserved = self.store.reserved_places(&req.to_site).await?;
@@ -198,20 +198,21 @@ impl App {
         let spaces = unit_spaces(&units, &at_destination, &reserved, &standards, on);
 
         let facilities = self.store.facilities().await?;
+        let occupancy = at_destination.len() as i64;
         let assessment = assess_site(
-            &to.site,
+            &to,
             &units,
-            to.occupancy,
+            occupancy,
             facilities.get(&req.to_site),
             &standards,
         );
-        let site_room = assessment.facilities_recorded.then(|| {
-            (assessment.capacity_at_standards - to.occupancy - reserved.len() as i64).max(0)
-        });
+        let site_room = assessment
+            .facilities_recorded
+            .then(|| (assessment.capacity_at_standards - occupancy - reserved.len() as i64).max(0));
 
         let origin = self.store.people_at_site(&req.from_site).await?;
         let holds = self.store.holds().await?;
-        let planned = self.store.people_on_open_manifests().await?;
+        let planned = self.store.people_on_open_manifests(&req.from_site).await?;
         let people_at_origin = origin.len();
         let mut households: Vec<HouseholdToMove> = Vec::new();
         let mut already_planned = 0;

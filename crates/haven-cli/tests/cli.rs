@@ -71,7 +71,10 @@ fn demo_shows_a_balanced_operation_and_is_idempotent() {
     assert!(convoys.contains("departed"), "{convoys}");
     assert!(convoys.contains("planned"), "{convoys}");
     assert!(convoys.contains("is on hold: in hospital"), "{convoys}");
-    let manifest = ok(&haven(&db, &["relocate", "show", "CV-0001", "--manifest", "-"]));
+    let manifest = ok(&haven(
+        &db,
+        &["relocate", "show", "CV-0001", "--manifest", "-"],
+    ));
     assert!(manifest.starts_with("convoy_id,date,from_site,to_site,household_id,person_id,"));
     assert_eq!(manifest.lines().count(), 91, "{manifest}");
     let twice = haven(&db, &["relocate", "arrive", "CV-0001", "--everyone"]);

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
 use haven_core::ledger::Account;
+use haven_core::registry::{Site, SiteKind};
 use sqlx::{QueryBuilder, Row};
 
 use crate::read::{PERSON_COLUMNS, PersonRecord, corrupt, person_row};
@@ -121,6 +122,32 @@ fn convoy_record(r: ConvoyRow) -> ConvoyRecord {
 const OPEN: &str = "('planned', 'departed')";
 
 impl Store {
+    /// One site's record.
+    pub async fn site_record(&self, site_id: &str) -> Result<Option<Site>> {
+        type Row = (String, String, String, i64, Option<f64>, Option<String>);
+        let row: Option<Row> = on_db!(self, c => sqlx::query_as(
+            "SELECT site_id, name, kind, capacity, area_m2, closing_deadline FROM sites WHERE site_id = $1",
+        )
+        .bind(site_id)
+        .fetch_optional(c)
+        .await?);
+        row.map(
+            |(site_id, name, kind, capacity, area_m2, closing_deadline)| {
+                let kind = SiteKind::parse(&kind)
+                    .ok_or_else(|| corrupt("sites", format!("{site_id}: kind '{kind}'")))?;
+                Ok(Site {
+                    site_id,
+                    name,
+                    kind,
+                    capacity,
+                    area_m2,
+                    closing_deadline,
+                })
+            },
+        )
+        .transpose()
+    }
+
     /// People at a site: in its account or in any of its shelter units.
     pub async fn people_at_site(&self, site_id: &str) -> Result<Vec<PersonRecord>> {
         let sql = format!(
@@ -163,13 +190,18 @@ impl Store {
             .collect())
     }
 
-    /// People on a manifest who have not yet arrived (planned or travelling).
-    pub async fn people_on_open_manifests(&self) -> Result<HashSet<String>> {
+    /// People at `site_id` who are on a convoy's manifest and have not yet arrived
+    /// (planned or travelling).
+    pub async fn people_on_open_manifests(&self, site_id: &str) -> Result<HashSet<String>> {
         let sql = format!(
-            "SELECT p.person_id FROM manifest_entries me JOIN people p ON p.id = me.person_id WHERE me.status IN {OPEN}"
+            "SELECT p.person_id FROM people p JOIN accounts a ON a.id = p.account_id \
+             WHERE (a.key = $1 OR a.key IN (SELECT 'unit:' || u.unit_id FROM shelter_units u \
+                 JOIN sites s ON s.id = u.site_id WHERE s.site_id = $2)) \
+             AND EXISTS (SELECT 1 FROM manifest_entries me WHERE me.person_id = p.id AND me.status IN {OPEN})"
         );
-        let rows: Vec<String> =
-            on_db!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(c).await?);
+        let site_key = Account::Site(site_id.to_string()).key();
+        let rows: Vec<String> = on_db!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(site_key).bind(site_id).fetch_all(c).await?);
         Ok(rows.into_iter().collect())
     }
 
