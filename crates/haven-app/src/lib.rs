@@ -7,6 +7,7 @@
 
 pub mod import;
 pub mod registry;
+pub mod rsd;
 pub mod sites;
 
 use std::fmt;

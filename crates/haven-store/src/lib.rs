@@ -13,6 +13,7 @@
 //! Rows are mapped to `haven-core` types here; sqlx types never leave this crate.
 
 mod read;
+mod rsd;
 mod write;
 
 use std::str::FromStr;
@@ -24,6 +25,7 @@ use sqlx::sqlite::{
 };
 
 pub use read::*;
+pub use rsd::*;
 pub use write::*;
 
 /// What can go wrong in the store. Messages are for the person at the terminal.

@@ -23,9 +23,9 @@ pub struct WriterState {
 
 /// One write transaction. Dropping it without [`commit`](Writer::commit) rolls back.
 pub struct Writer {
-    tx: Tx,
+    pub(crate) tx: Tx,
     actor: String,
-    at: String,
+    pub(crate) at: String,
     state: WriterState,
     pending_audit: Vec<AuditEntry>,
     next_ids: HashMap<&'static str, i64>,
@@ -141,7 +141,7 @@ impl Writer {
     }
 
     /// Allocates `n` consecutive ids in `table` (safe: we hold the writer lock).
-    async fn alloc_ids(&mut self, table: &'static str, n: usize) -> Result<i64> {
+    pub(crate) async fn alloc_ids(&mut self, table: &'static str, n: usize) -> Result<i64> {
         let next = match self.next_ids.get(table) {
             Some(n) => *n,
             None => {
@@ -152,6 +152,11 @@ impl Writer {
                     "households" => "SELECT COALESCE(MAX(id), 0) FROM households",
                     "people" => "SELECT COALESCE(MAX(id), 0) FROM people",
                     "movements" => "SELECT COALESCE(MAX(id), 0) FROM movements",
+                    "rsd_officers" => "SELECT COALESCE(MAX(id), 0) FROM rsd_officers",
+                    "rsd_interpreters" => "SELECT COALESCE(MAX(id), 0) FROM rsd_interpreters",
+                    "rsd_claims" => "SELECT COALESCE(MAX(id), 0) FROM rsd_claims",
+                    "rsd_interviews" => "SELECT COALESCE(MAX(id), 0) FROM rsd_interviews",
+                    "rsd_decisions" => "SELECT COALESCE(MAX(id), 0) FROM rsd_decisions",
                     other => {
                         return Err(StoreError::Invalid(format!("no id sequence for {other}")));
                     }
