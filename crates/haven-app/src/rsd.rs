@@ -368,8 +368,10 @@ fn person_status(person_id: &str, household_id: &str, row: &ClaimRow) -> PersonR
     }
 }
 
-fn ceil_days(n: i64, per_day: f64) -> i64 {
-    (n as f64 / per_day).ceil() as i64
+/// Days to get through `n` claims at `per` decisions in `days` days: ⌈n · days / per⌉,
+/// in integers so that the projection does not wobble with rounding.
+fn ceil_days(n: i64, per: i64, days: i64) -> i64 {
+    (n * days + per - 1) / per
 }
 
 fn median(sorted: &[i64]) -> Option<f64> {
@@ -1055,12 +1057,12 @@ impl App {
             .iter()
             .map(|o| o.capacity_per_day)
             .sum();
-        let project = |per_day: f64| -> Option<String> {
-            (per_day > 0.0).then(|| {
-                rsd::iso_date(today + time::Duration::days(ceil_days(awaiting_decision, per_day)))
+        let project = |per: i64, days: i64| -> Option<String> {
+            (per > 0).then(|| {
+                rsd::iso_date(today + time::Duration::days(ceil_days(awaiting_decision, per, days)))
             })
         };
-        let projection_note = (pace == 0.0 && awaiting_decision > 0).then(|| {
+        let projection_note = (decided == 0 && awaiting_decision > 0).then(|| {
             format!(
                 "no decisions in the last {PACE_DAYS} days: completion cannot be projected at the current pace"
             )
@@ -1077,14 +1079,14 @@ impl App {
             projected_completion: if awaiting_decision == 0 {
                 Some(rsd::iso_date(today))
             } else {
-                project(pace)
+                project(decided, PACE_DAYS)
             },
             projection_note,
             officer_capacity_per_day: capacity,
             projected_completion_at_capacity: if awaiting_decision == 0 {
                 Some(rsd::iso_date(today))
             } else {
-                project(capacity as f64)
+                project(capacity, 1)
             },
         })
     }
