@@ -9,6 +9,9 @@ use haven_app::{App, Ctx};
 use haven_core::rsd::Outcome;
 use haven_store::StaffKind;
 
+/// Claims left unscheduled that the human output names one by one.
+const NOT_SCHEDULED_LISTED: usize = 10;
+
 #[derive(Subcommand, Clone)]
 pub enum RsdCmd {
     /// RSD officers: their daily interview capacity and languages.
@@ -353,17 +356,15 @@ fn one_line(v: &ClaimView) -> String {
         "{} (principal {}): {}",
         v.household_id, v.principal, v.stage
     );
-    if let Some(c) = &v.claim {
-        if let haven_core::rsd::Stage::Scheduled {
-            on,
-            officer,
-            interpreter_language,
-        } = &c.stage
-        {
-            s.push_str(&format!(" on {on} with {officer}"));
-            if let (Some(i), Some(l)) = (&v.interpreter, interpreter_language) {
-                s.push_str(&format!(", interpreter {i} ({l})"));
-            }
+    if let Some(haven_core::rsd::Stage::Scheduled {
+        on,
+        officer,
+        interpreter_language,
+    }) = v.claim.as_ref().map(|c| &c.stage)
+    {
+        s.push_str(&format!(" on {on} with {officer}"));
+        if let (Some(i), Some(l)) = (&v.interpreter, interpreter_language) {
+            s.push_str(&format!(", interpreter {i} ({l})"));
         }
     }
     if let Some(o) = v.outcome {
@@ -394,8 +395,24 @@ fn schedule_report(r: &ScheduleReport) {
     }
     if !r.not_scheduled.is_empty() {
         println!("{} not scheduled:", r.not_scheduled.len());
+        let mut reasons: Vec<(&str, usize)> = Vec::new();
         for n in &r.not_scheduled {
+            match reasons.iter_mut().find(|(m, _)| *m == n.message) {
+                Some((_, k)) => *k += 1,
+                None => reasons.push((&n.message, 1)),
+            }
+        }
+        for (message, k) in reasons {
+            println!("  {k:>6}  {message}");
+        }
+        for n in r.not_scheduled.iter().take(NOT_SCHEDULED_LISTED) {
             println!("  {}: {}", n.household_id, n.message);
+        }
+        if r.not_scheduled.len() > NOT_SCHEDULED_LISTED {
+            println!(
+                "  … and {} more (--json lists every one)",
+                r.not_scheduled.len() - NOT_SCHEDULED_LISTED
+            );
         }
     }
 }
