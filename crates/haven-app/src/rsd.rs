@@ -516,7 +516,7 @@ impl App {
             .map(interviewer)
             .collect();
         let rows = w.rsd_claim_rows(None).await?;
-        let mut pending = Vec::new();
+        let mut pending = std::collections::HashMap::new();
         let mut candidates = Vec::new();
         for row in rows {
             if row
@@ -533,7 +533,7 @@ impl App {
                 priority: row.specific_needs,
                 waiting_since: parse_date("stage_since", &since)?,
             });
-            pending.push(row);
+            pending.insert(row.household_id.clone(), row);
         }
         let bookings = w
             .rsd_bookings(&rsd::iso_date(from), &rsd::iso_date(to))
@@ -543,7 +543,7 @@ impl App {
             rsd::plan_interviews(&candidates, &officers, &interpreters, &mut load, from, days);
         let today = parse_date("today", &self.today())?;
         for b in &plan.bookings {
-            let Some(row) = pending.iter().find(|r| r.household_id == b.household_id) else {
+            let Some(row) = pending.get(&b.household_id) else {
                 continue;
             };
             let mut open = Open {

@@ -24,6 +24,7 @@ rsd_on_both!(
     scheduling_respects_capacity_and_interpreter_languages,
     no_show_closes_after_six_weeks_and_reopens,
     queue_report_on_a_scripted_case,
+    scheduling_without_officers_is_refused,
 );
 
 fn ctx() -> Ctx {
@@ -49,17 +50,7 @@ H-5,P-51,head,Hassan,Rezaei,,,M,1985,year,IRN,fas,,,S-CAMP,,2026-10-15
 /// The scenario's sites and the households above; officers O-A (fas, eng; 2 a day) and
 /// O-B (fas; 2 a day), interpreter I-K (ckb; 1 a day).
 async fn setup(db: &TestDb) -> tempfile::TempDir {
-    let dir = db.scenario(5, 20);
-    db.app
-        .import_sites(&ctx(), &dir.path().join("sites.csv"))
-        .await
-        .expect("sites");
-    let path = dir.path().join("rsd-households.csv");
-    std::fs::write(&path, format!("{HEADER}{HOUSEHOLDS}")).expect("write");
-    db.app
-        .import_households(&ctx(), &path, &mut NoProgress)
-        .await
-        .expect("households");
+    let dir = households(db).await;
     for (id, cap, langs) in [("O-A", 2, "fas,eng"), ("O-B", 2, "fas")] {
         db.app
             .rsd_add_staff(&ctx(), StaffKind::Officer, id, "Officer", cap, langs)
@@ -77,6 +68,22 @@ async fn setup(db: &TestDb) -> tempfile::TempDir {
         )
         .await
         .expect("interpreter");
+    dir
+}
+
+/// The scenario's sites and the households above, no officers.
+async fn households(db: &TestDb) -> tempfile::TempDir {
+    let dir = db.scenario(5, 20);
+    db.app
+        .import_sites(&ctx(), &dir.path().join("sites.csv"))
+        .await
+        .expect("sites");
+    let path = dir.path().join("rsd-households.csv");
+    std::fs::write(&path, format!("{HEADER}{HOUSEHOLDS}")).expect("write");
+    db.app
+        .import_households(&ctx(), &path, &mut NoProgress)
+        .await
+        .expect("households");
     dir
 }
 
@@ -734,4 +741,29 @@ async fn queue_report_on_a_scripted_case(db: TestDb) {
     let later = app.rsd_queue(3, Some("2026-12-30")).await.expect("queue");
     assert_eq!(later.decisions_last_28_days, 0);
     assert_eq!(later.projected_completion, None);
+}
+
+async fn scheduling_without_officers_is_refused(db: TestDb) {
+    let _dir = households(&db).await;
+    let a = audit_count(&db).await;
+    let r = db.app.rsd_schedule(&ctx(), None, 5).await;
+    assert!(
+        matches!(&r, Err(AppError::Refused(m)) if m.starts_with("no RSD officers are registered")),
+        "{r:?}"
+    );
+    let r = db
+        .app
+        .rsd_schedule_one(&ctx(), "H-1", None, "O-A", None)
+        .await;
+    assert!(
+        matches!(&r, Err(AppError::NotFound(m)) if m == "no RSD officer with id O-A"),
+        "{r:?}"
+    );
+    assert_eq!(audit_count(&db).await, a);
+    let q = db.app.rsd_queue(10, None).await.expect("queue");
+    assert_eq!(q.officer_capacity_per_day, 0);
+    assert_eq!(q.projected_completion_at_capacity, None);
+    assert_eq!(q.oldest.len(), 5);
+    assert_eq!(q.oldest[0].household_id, "H-1");
+    assert!(q.oldest[3].specific_needs);
 }
