@@ -9,6 +9,7 @@ pub mod demo;
 pub mod import;
 pub mod registry;
 pub mod relocation;
+pub mod rsd;
 pub mod sites;
 
 use std::fmt;

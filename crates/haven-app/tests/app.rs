@@ -5,6 +5,9 @@
 
 mod support;
 
+#[path = "app/rsd.rs"]
+mod rsd;
+
 use std::path::Path;
 
 use haven_app::{AppError, Ctx, NoProgress};

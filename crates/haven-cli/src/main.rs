@@ -4,6 +4,7 @@
 mod bench;
 mod output;
 mod relocate;
+mod rsd;
 
 /// Import allocates and frees many small strings; mimalloc is markedly faster at that
 /// than the system allocator (see docs/benchmarks.md).
@@ -99,6 +100,10 @@ enum Command {
     /// Run the placement optimiser on a problem file (see docs/optimiser.md).
     #[command(subcommand)]
     Solve(SolveCmd),
+    /// Refugee status determination: officers, interview scheduling, interviews,
+    /// decisions, notification, appeals, the queue (see docs/rsd.md).
+    #[command(subcommand)]
+    Rsd(rsd::RsdCmd),
 }
 
 #[derive(Subcommand)]
@@ -540,6 +545,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Solve(cmd) => return solve(cmd),
+        Command::Rsd(cmd) => return rsd::run(&open(&cli.db).await?, &ctx, cmd.clone()).await,
         Command::Bench(BenchCmd::Search { queries }) => {
             let app = open(&cli.db).await?;
             bench::search(&app, *queries).await?;

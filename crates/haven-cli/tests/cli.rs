@@ -579,3 +579,216 @@ fn postgres_import_and_ledger_through_the_cli() {
     ));
     assert!(again.contains("imported 0 households"), "{again}");
 }
+
+#[test]
+fn rsd_from_officers_to_a_final_decision_through_the_cli() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = sqlite_db(dir.path());
+    let scen = dir.path().join("scen");
+    let scen = scen.to_str().expect("path");
+    ok(&haven(
+        &db,
+        &["scenario", "camp-closure", "--people", "200", "--out", scen],
+    ));
+    ok(&haven(&db, &["import", "dir", scen]));
+    for (id, langs) in [("O-A", "fas,eng"), ("O-B", "fas")] {
+        let out = ok(&haven(
+            &db,
+            &[
+                "rsd",
+                "officer",
+                "add",
+                id,
+                "--name",
+                "Officer",
+                "--capacity",
+                "4",
+                "--languages",
+                langs,
+            ],
+        ));
+        assert_eq!(out.trim(), format!("officer {id}: added"));
+    }
+    let again = ok(&haven(
+        &db,
+        &[
+            "rsd",
+            "officer",
+            "add",
+            "O-B",
+            "--name",
+            "Officer",
+            "--capacity",
+            "4",
+            "--languages",
+            "fas",
+        ],
+    ));
+    assert_eq!(again.trim(), "officer O-B: unchanged");
+    ok(&haven(
+        &db,
+        &[
+            "rsd",
+            "interpreter",
+            "add",
+            "I-K",
+            "--name",
+            "Interpreter",
+            "--capacity",
+            "4",
+            "--languages",
+            "ckb,kmr,azb",
+        ],
+    ));
+    let list = ok(&haven(&db, &["rsd", "officer", "list"]));
+    assert!(list.contains("O-A") && list.contains("fas,eng"), "{list}");
+    let bad = haven(
+        &db,
+        &[
+            "rsd",
+            "officer",
+            "add",
+            "O-C",
+            "--name",
+            "X",
+            "--capacity",
+            "2",
+            "--languages",
+            "zz",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("languages"));
+
+    let plan = json(&haven(
+        &db,
+        &[
+            "rsd",
+            "schedule",
+            "--from",
+            "2026-12-01",
+            "--days",
+            "5",
+            "--json",
+        ],
+    ));
+    let booked = plan["scheduled"].as_array().expect("scheduled");
+    // Two officers, four a day, five days.
+    assert_eq!(booked.len(), 40, "{plan}");
+    let h = booked[0]["household_id"]
+        .as_str()
+        .expect("household")
+        .to_string();
+    let officer = booked[0]["officer"].as_str().expect("officer").to_string();
+    let other = if officer == "O-A" { "O-B" } else { "O-A" };
+    let on = booked[0]["on"].as_str().expect("day").to_string();
+    ok(&haven(
+        &db,
+        &[
+            "rsd",
+            "interview",
+            &h,
+            "--officer",
+            &officer,
+            "--on",
+            &on,
+            "--notes",
+            "heard",
+        ],
+    ));
+    let decided = ok(&haven(
+        &db,
+        &[
+            "rsd",
+            "decide",
+            &h,
+            "--outcome",
+            "rejected",
+            "--reasons",
+            "no well-founded fear",
+            "--officer",
+            &officer,
+            "--on",
+            "2026-12-06",
+        ],
+    ));
+    assert!(decided.contains("decided, rejected"), "{decided}");
+
+    // Deciding again is refused with a clear message, and writes nothing.
+    let audit = ok(&haven(&db, &["audit", "verify"]));
+    let twice = haven(
+        &db,
+        &[
+            "rsd",
+            "decide",
+            &h,
+            "--outcome",
+            "recognised",
+            "--reasons",
+            "again",
+            "--officer",
+            other,
+            "--on",
+            "2026-12-07",
+        ],
+    );
+    assert!(!twice.status.success());
+    assert!(
+        String::from_utf8_lossy(&twice.stderr)
+            .contains("this claim has already been decided (rejected)")
+    );
+    assert_eq!(ok(&haven(&db, &["audit", "verify"])), audit);
+
+    ok(&haven(&db, &["rsd", "notify", &h, "--on", "2026-12-07"]));
+    ok(&haven(&db, &["rsd", "appeal", &h, "--on", "2026-12-20"]));
+    let same = haven(
+        &db,
+        &[
+            "rsd",
+            "decide",
+            &h,
+            "--outcome",
+            "recognised",
+            "--reasons",
+            "on review",
+            "--officer",
+            &officer,
+            "--on",
+            "2026-12-28",
+        ],
+    );
+    assert!(!same.status.success());
+    assert!(String::from_utf8_lossy(&same.stderr).contains("another officer"));
+    ok(&haven(
+        &db,
+        &[
+            "rsd",
+            "decide",
+            &h,
+            "--outcome",
+            "recognised",
+            "--reasons",
+            "on review",
+            "--officer",
+            other,
+            "--on",
+            "2026-12-28",
+        ],
+    ));
+    let claim = json(&haven(&db, &["rsd", "show", &h, "--json"]));
+    assert_eq!(claim["stage"], "final");
+    assert_eq!(claim["outcome"], "recognised");
+    let shown = ok(&haven(&db, &["rsd", "show", &h]));
+    assert!(shown.contains("principal: recognised (final)"), "{shown}");
+    let queue = json(&haven(&db, &["rsd", "queue", "--json"]));
+    assert_eq!(queue["by_stage"][6]["stage"], "final");
+    assert_eq!(queue["by_stage"][6]["households"], 1);
+    assert_eq!(queue["officer_capacity_per_day"], 8);
+    let text = ok(&haven(&db, &["rsd", "queue"]));
+    assert!(
+        text.contains("projected completion at officer capacity"),
+        "{text}"
+    );
+    assert!(ok(&haven(&db, &["audit", "verify"])).contains("intact"));
+    assert_eq!(json(&haven(&db, &["ledger", "--json"]))["balanced"], true);
+}

@@ -14,6 +14,7 @@
 
 mod read;
 mod relocation;
+mod rsd;
 mod write;
 
 use std::str::FromStr;
@@ -26,6 +27,7 @@ use sqlx::sqlite::{
 
 pub use read::*;
 pub use relocation::*;
+pub use rsd::*;
 pub use write::*;
 
 /// What can go wrong in the store. Messages are for the person at the terminal.

@@ -154,6 +154,11 @@ impl Writer {
                     "movements" => "SELECT COALESCE(MAX(id), 0) FROM movements",
                     "relocation_plans" => "SELECT COALESCE(MAX(id), 0) FROM relocation_plans",
                     "convoys" => "SELECT COALESCE(MAX(id), 0) FROM convoys",
+                    "rsd_officers" => "SELECT COALESCE(MAX(id), 0) FROM rsd_officers",
+                    "rsd_interpreters" => "SELECT COALESCE(MAX(id), 0) FROM rsd_interpreters",
+                    "rsd_claims" => "SELECT COALESCE(MAX(id), 0) FROM rsd_claims",
+                    "rsd_interviews" => "SELECT COALESCE(MAX(id), 0) FROM rsd_interviews",
+                    "rsd_decisions" => "SELECT COALESCE(MAX(id), 0) FROM rsd_decisions",
                     other => {
                         return Err(StoreError::Invalid(format!("no id sequence for {other}")));
                     }
