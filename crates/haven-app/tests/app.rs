@@ -27,6 +27,8 @@ macro_rules! on_both {
     };
 }
 
+#[path = "app/journey.rs"]
+mod journey;
 #[path = "app/relocation.rs"]
 mod relocation;
 
