@@ -5,6 +5,9 @@
 use haven_core::relocation::{Rules, convoy_slots};
 use serde::Serialize;
 
+use haven_core::rsd::Outcome;
+use haven_store::StaffKind;
+
 use crate::relocation::{CheckIn, PlanRequest};
 use crate::{App, AppError, Ctx};
 
@@ -21,6 +24,13 @@ pub struct DemoStory {
     pub missing: Vec<String>,
     /// A person in hospital whose household waits.
     pub on_hold: Option<String>,
+    /// Claims (households) with a first-instance decision, and how many of them were
+    /// recognised.
+    pub claims_decided: usize,
+    pub claims_recognised: usize,
+    pub claims_appealed: usize,
+    /// Claims in the operation.
+    pub claims: usize,
 }
 
 fn day(today: &str, offset: i64) -> Result<String, AppError> {
@@ -115,6 +125,84 @@ impl App {
             self.depart_convoy(ctx, &c.convoy_id, &[]).await?;
             story.convoys_in_transit = 1;
         }
+        self.stage_demo_rsd(ctx, &today, &mut story).await?;
         Ok(story)
+    }
+
+    /// RSD for two weeks: three officers (one working through an interpreter) heard the
+    /// claims scheduled before today; each was decided and notified, and a few rejected
+    /// applicants appealed.
+    async fn stage_demo_rsd(
+        &self,
+        ctx: &Ctx,
+        today: &str,
+        story: &mut DemoStory,
+    ) -> Result<(), AppError> {
+        for (id, name, capacity, languages) in [
+            (
+                "O-01",
+                "Eligibility officer (Persian, English)",
+                14,
+                "fas,eng",
+            ),
+            (
+                "O-02",
+                "Eligibility officer (Persian, Arabic)",
+                14,
+                "fas,ara",
+            ),
+            ("O-03", "Eligibility officer (English)", 8, "eng"),
+        ] {
+            self.rsd_add_staff(ctx, StaffKind::Officer, id, name, capacity, languages)
+                .await?;
+        }
+        self.rsd_add_staff(
+            ctx,
+            StaffKind::Interpreter,
+            "I-01",
+            "Interpreter (Persian, Azerbaijani, Sorani)",
+            8,
+            "fas,azb,ckb",
+        )
+        .await?;
+        let schedule = self.rsd_schedule(ctx, Some(&day(today, -14)?), 60).await?;
+        story.claims = schedule.pending;
+        let mut heard: Vec<_> = schedule
+            .scheduled
+            .iter()
+            .map(|b| (b.on.to_string(), b.household_id.clone(), b.officer.clone()))
+            .filter(|(on, _, _)| on.as_str() < today)
+            .collect();
+        heard.sort();
+        for (n, (on, household, officer)) in heard.iter().enumerate() {
+            let (outcome, reasons) = match n % 10 {
+                7 | 8 => (
+                    Outcome::Rejected,
+                    "The account of persecution was not found credible on the material facts.",
+                ),
+                9 => (
+                    Outcome::Excluded,
+                    "Serious reasons for considering a serious non-political crime (Article 1F(b)).",
+                ),
+                _ => (
+                    Outcome::Recognised,
+                    "Well-founded fear of persecution for reasons of political opinion.",
+                ),
+            };
+            self.rsd_interview(ctx, household, officer, Some(on), "interview held")
+                .await?;
+            self.rsd_decide(ctx, household, outcome, reasons, officer, Some(on))
+                .await?;
+            self.rsd_notify(ctx, household, Some(on), None).await?;
+            story.claims_decided += 1;
+            if outcome == Outcome::Recognised {
+                story.claims_recognised += 1;
+            } else if outcome == Outcome::Rejected && n % 20 == 7 {
+                self.rsd_appeal(ctx, household, Some(today)).await?;
+                story.claims_appealed += 1;
+            }
+        }
+        self.rsd_sweep(ctx, Some(today)).await?;
+        Ok(())
     }
 }

@@ -436,4 +436,8 @@ pub fn demo_story(s: &haven_app::demo::DemoStory, camp: &str, temporary: &str) {
             "  {p} was not checked in on arrival: whereabouts unknown (haven person show {p})."
         );
     }
+    println!(
+        "Refugee status determination: {} of {} claims decided in the last two weeks ({} recognised), {} appealed (haven rsd queue).",
+        s.claims_decided, s.claims, s.claims_recognised, s.claims_appealed
+    );
 }

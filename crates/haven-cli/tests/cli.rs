@@ -71,6 +71,17 @@ fn demo_shows_a_balanced_operation_and_is_idempotent() {
     assert!(convoys.contains("departed"), "{convoys}");
     assert!(convoys.contains("planned"), "{convoys}");
     assert!(convoys.contains("is on hold: in hospital"), "{convoys}");
+    // A share of the claims has been decided.
+    let queue = json(&haven(&db, &["rsd", "queue", "--json"]));
+    assert_eq!(queue["households"], 1859, "{queue}");
+    assert!(
+        queue["decisions_last_28_days"].as_i64().unwrap_or(0) > 100,
+        "{queue}"
+    );
+    assert!(
+        queue["awaiting_decision"].as_i64().unwrap_or(0) > 100,
+        "{queue}"
+    );
     let manifest = ok(&haven(
         &db,
         &["relocate", "show", "CV-0001", "--manifest", "-"],
