@@ -38,6 +38,12 @@ impl LedgerReport {
 pub struct PersonView {
     #[serde(flatten)]
     pub record: PersonRecord,
+    /// Why the person cannot travel now, if on hold.
+    pub hold: Option<haven_store::Hold>,
+    /// The convoys the person was put on: (convoy, manifest status, unit kept for them).
+    pub convoys: Vec<(String, String, String)>,
+    /// Refugee status determination: principal or derivative, the claim's stage, outcome.
+    pub rsd: crate::rsd::PersonRsdStatus,
     pub history: Vec<MovementRecord>,
     pub audit: Vec<AuditEntry>,
 }
@@ -119,6 +125,9 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("no person with id {person_id}")))?;
         Ok(PersonView {
+            hold: self.store.holds().await?.remove(person_id),
+            convoys: self.store.manifests_of_person(person_id).await?,
+            rsd: self.rsd_person_status(person_id).await?,
             history: self.store.person_history(person_id).await?,
             audit: self.store.audit_for("person", person_id).await?,
             record,

@@ -176,6 +176,16 @@ pub fn person(v: &PersonView) {
             .unwrap_or_default()
     );
     println!("  place now        {}", v.record.place);
+    if let Some(h) = &v.hold {
+        println!(
+            "  on hold          {} (since {}, by {})",
+            h.reason, h.since, h.actor
+        );
+    }
+    for (convoy, status, unit) in &v.convoys {
+        println!("  convoy           {convoy}: {status}, unit {unit}");
+    }
+    println!("  RSD              {}", v.rsd.summary);
     history(&v.history);
     if !v.audit.is_empty() {
         println!("Audited changes:");
