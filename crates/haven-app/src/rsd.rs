@@ -515,15 +515,31 @@ impl App {
             .iter()
             .map(interviewer)
             .collect();
-        let rows = w.rsd_claim_rows(None).await?;
+        let rows: Vec<ClaimRow> = w
+            .rsd_claim_rows(None)
+            .await?
+            .into_iter()
+            .filter(|row| row.claim.as_ref().is_none_or(|c| c.stage == Stage::Pending))
+            .collect();
+        let principals: Vec<String> = rows.iter().map(|r| r.principal.clone()).collect();
+        let absent: std::collections::HashMap<String, String> = w
+            .positions_of_people(&principals)
+            .await?
+            .into_iter()
+            .filter(|p| !p.account.is_present())
+            .map(|p| (p.person_id, p.account.key()))
+            .collect();
         let mut pending = std::collections::HashMap::new();
         let mut candidates = Vec::new();
+        let mut not_present = Vec::new();
         for row in rows {
-            if row
-                .claim
-                .as_ref()
-                .is_some_and(|c| c.stage != Stage::Pending)
-            {
+            if let Some(place) = absent.get(&row.principal) {
+                not_present.push((
+                    row.household_id.clone(),
+                    NotScheduled::PrincipalNotPresent {
+                        place: place.clone(),
+                    },
+                ));
                 continue;
             }
             let since = waiting_since(&row);
@@ -574,11 +590,11 @@ impl App {
         Ok(ScheduleReport {
             from: rsd::iso_date(from),
             days,
-            pending: candidates.len(),
+            pending: candidates.len() + not_present.len(),
             scheduled: plan.bookings,
-            not_scheduled: plan
-                .not_scheduled
+            not_scheduled: not_present
                 .into_iter()
+                .chain(plan.not_scheduled)
                 .map(|(household_id, reason)| NotScheduledClaim {
                     household_id,
                     message: reason.to_string(),

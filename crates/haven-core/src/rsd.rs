@@ -554,6 +554,10 @@ pub enum NotScheduled {
     NoInterpreterCapacity { languages: Vec<String> },
     #[error("no officer capacity left in the horizon")]
     NoOfficerCapacity,
+    /// The principal applicant has died, departed, returned or is missing: nobody to
+    /// interview until they are found (or the household's claim is taken up again).
+    #[error("the principal applicant is not with the operation ({place})")]
+    PrincipalNotPresent { place: String },
 }
 
 /// Why one requested slot cannot be booked.

@@ -25,6 +25,7 @@ rsd_on_both!(
     no_show_closes_after_six_weeks_and_reopens,
     queue_report_on_a_scripted_case,
     scheduling_without_officers_is_refused,
+    an_absent_principal_is_not_scheduled,
 );
 
 fn ctx() -> Ctx {
@@ -766,4 +767,35 @@ async fn scheduling_without_officers_is_refused(db: TestDb) {
     assert_eq!(q.oldest.len(), 5);
     assert_eq!(q.oldest[0].household_id, "H-1");
     assert!(q.oldest[3].specific_needs);
+}
+
+async fn an_absent_principal_is_not_scheduled(db: TestDb) {
+    let _dir = setup(&db).await;
+    let app = &db.app;
+    let c = ctx();
+    // H-1's head went missing; the rest of the household is still here.
+    app.move_people(
+        &c,
+        &["P-11".to_string()],
+        &haven_core::ledger::Account::WhereaboutsUnknown,
+        "not seen since the distribution",
+        Some("the head is missing"),
+    )
+    .await
+    .expect("move");
+    let r = app
+        .rsd_schedule(&c, Some("2026-12-01"), 5)
+        .await
+        .expect("schedule");
+    assert_eq!(r.pending, 5);
+    assert!(r.scheduled.iter().all(|b| b.household_id != "H-1"));
+    let h1 = r
+        .not_scheduled
+        .iter()
+        .find(|n| n.household_id == "H-1")
+        .expect("H-1 reported");
+    assert_eq!(
+        h1.message,
+        "the principal applicant is not with the operation (unknown)"
+    );
 }
