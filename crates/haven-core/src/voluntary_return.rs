@@ -1,0 +1,1 @@
+//! Voluntary return (in progress).
