@@ -33,6 +33,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::needs::NeedsCatalogue;
 use crate::registry::Person;
 use crate::validate;
 
@@ -331,6 +332,23 @@ impl Criteria {
         } else {
             Err(problems)
         }
+    }
+
+    /// Excluded needs the operation's catalogue does not know (a well-formed but unknown
+    /// code would never match anyone). Separate from [`Self::validate`] because the
+    /// catalogue is the operation's data, kept in the store.
+    pub fn unknown_needs(&self, catalogue: &NeedsCatalogue) -> Vec<FieldProblem> {
+        self.excluded_needs
+            .iter()
+            .enumerate()
+            .filter(|(_, code)| need_code_ok(code) && !catalogue.contains(code))
+            .map(|(i, code)| {
+                FieldProblem::new(
+                    format!("excluded_needs[{i}]"),
+                    format!("'{code}' is not in the specific-needs catalogue"),
+                )
+            })
+            .collect()
     }
 
     /// Everything wrong with the criteria, each naming its field; empty when valid.
@@ -952,6 +970,20 @@ pub(crate) mod tests {
                 "legal_bars[3].description: is required: it is what the officer reads when a household is barred",
                 "legal_bars[4].attribute: 'Affiliation' must be an attribute key: lower-case letters, digits and '_'",
             ]
+        );
+        // Well-formed codes are checked against the operation's catalogue separately.
+        let unknown = Criteria {
+            excluded_needs: vec!["SM".into(), "SM-ZZ".into()],
+            ..Criteria::default()
+        };
+        assert!(unknown.validate().is_empty());
+        assert_eq!(
+            unknown
+                .unknown_needs(&NeedsCatalogue::standard())
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["excluded_needs[1]: 'SM-ZZ' is not in the specific-needs catalogue"]
         );
         // A misspelt field is refused, not ignored.
         let typo = Criteria::from_json(r#"{"excluded_need": ["SM"]}"#)
