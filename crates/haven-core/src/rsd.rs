@@ -72,7 +72,7 @@ pub fn parse_iso_date(s: &str) -> Option<Date> {
 }
 
 /// Dates serialise as `YYYY-MM-DD`, readable in the audit log and in JSON reports.
-mod iso {
+pub(crate) mod iso {
     use serde::{Deserialize, Deserializer, Serializer};
     use time::Date;
 
