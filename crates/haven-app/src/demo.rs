@@ -63,13 +63,35 @@ impl App {
     /// first convoys arrived (one with a person not checked in), one on the road, the
     /// rest planned.
     pub async fn stage_demo(&self, ctx: &Ctx, from: &str, to: &str) -> Result<DemoStory, AppError> {
-        if !self.store.convoys().await?.is_empty() {
+        // Each part is staged once; a part interrupted on an earlier run is staged now.
+        let relocation_staged = !self.store.convoys().await?.is_empty();
+        let rsd_staged = !self.rsd_staff(StaffKind::Officer).await?.is_empty();
+        if relocation_staged && rsd_staged {
             return Ok(DemoStory::default());
         }
+        let today = self.today();
         let mut story = DemoStory {
             staged: true,
             ..DemoStory::default()
         };
+        if !relocation_staged {
+            self.stage_demo_relocation(ctx, from, to, &today, &mut story)
+                .await?;
+        }
+        if !rsd_staged {
+            self.stage_demo_rsd(ctx, &today, &mut story).await?;
+        }
+        Ok(story)
+    }
+
+    async fn stage_demo_relocation(
+        &self,
+        ctx: &Ctx,
+        from: &str,
+        to: &str,
+        today: &str,
+        story: &mut DemoStory,
+    ) -> Result<(), AppError> {
         let people = self.store.people_at_site(from).await?;
         // A member of a larger household is in hospital: the household waits for them.
         if let Some(patient) = people
@@ -84,8 +106,7 @@ impl App {
         let seats = 90;
         let convoys_needed = people.len().div_ceil(seats as usize).max(1);
         let days = convoys_needed.div_ceil(2) as i64 + 2;
-        let today = self.today();
-        let dates = format!("{}..{}", day(&today, -8)?, day(&today, days - 9)?);
+        let dates = format!("{}..{}", day(today, -8)?, day(today, days - 9)?);
         let plan = self
             .plan_relocation(
                 ctx,
@@ -99,7 +120,7 @@ impl App {
             .await?;
         story.convoys_planned = plan.convoys.len();
         // The convoys of the past week have arrived; yesterday's is on the road.
-        let yesterday = day(&today, -1)?;
+        let yesterday = day(today, -1)?;
         for c in plan.convoys.iter().filter(|c| c.date < yesterday) {
             self.depart_convoy(ctx, &c.convoy_id, &[]).await?;
             let check = if story.missing.is_empty() && story.convoys_arrived == 2 {
@@ -125,8 +146,7 @@ impl App {
             self.depart_convoy(ctx, &c.convoy_id, &[]).await?;
             story.convoys_in_transit = 1;
         }
-        self.stage_demo_rsd(ctx, &today, &mut story).await?;
-        Ok(story)
+        Ok(())
     }
 
     /// RSD for two weeks: three officers (one working through an interpreter) heard the

@@ -91,6 +91,8 @@ pub struct ArriveSummary {
     pub missing: Vec<String>,
     /// People whose unit had filled since the plan: at the site, awaiting a unit.
     pub awaiting_unit: Vec<String>,
+    /// People recorded elsewhere since departure (person, place): not moved.
+    pub left_convoy: Vec<(String, String)>,
 }
 
 /// A convoy with its manifest, for `relocate show CONVOY`.
@@ -210,15 +212,62 @@ impl App {
             .facilities_recorded
             .then(|| (assessment.capacity_at_standards - occupancy - reserved.len() as i64).max(0));
 
-        let origin = self.store.people_at_site(&req.from_site).await?;
+        let origin_units: HashSet<String> = self
+            .store
+            .shelter_units(&req.from_site)
+            .await?
+            .into_iter()
+            .map(|(u, _)| u.unit_id)
+            .collect();
+        let destination_units: HashSet<&str> =
+            units.iter().map(|(u, _)| u.unit_id.as_str()).collect();
+        let is_at = |a: &Account, site: &str, units: &dyn Fn(&str) -> bool| match a {
+            Account::Site(s) => s == site,
+            Account::Unit(u) => units(u),
+            _ => false,
+        };
+        let members = self.store.households_at_site(&req.from_site).await?;
         let holds = self.store.holds().await?;
         let planned = self.store.people_on_open_manifests(&req.from_site).await?;
+        // A household moves together: one with a member present elsewhere (another
+        // site, not the destination) waits, and the plan says who and where.
+        let mut elsewhere: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut origin = Vec::with_capacity(members.len());
+        for r in members {
+            if is_at(&r.place, &req.from_site, &|u| origin_units.contains(u)) {
+                origin.push(r);
+            } else if r.place.is_present()
+                && !matches!(r.place, Account::InTransit(_))
+                && !is_at(&r.place, &req.to_site, &|u| destination_units.contains(u))
+            {
+                elsewhere
+                    .entry(r.person.household_id.clone())
+                    .or_insert((r.person.person_id.clone(), r.place.key()));
+            }
+        }
         let people_at_origin = origin.len();
         let mut households: Vec<HouseholdToMove> = Vec::new();
+        let mut waiting: Vec<Held> = Vec::new();
         let mut already_planned = 0;
         for r in origin {
             if planned.contains(&r.person.person_id) {
                 already_planned += 1;
+                continue;
+            }
+            if let Some((person_id, place)) = elsewhere.get(&r.person.household_id) {
+                match waiting.last_mut() {
+                    Some(h) if h.household_id == r.person.household_id => {
+                        h.person_ids.push(r.person.person_id);
+                    }
+                    _ => waiting.push(Held {
+                        household_id: r.person.household_id.clone(),
+                        person_ids: vec![r.person.person_id],
+                        reason: relocation::HeldReason::MemberElsewhere {
+                            person_id: person_id.clone(),
+                            place: place.clone(),
+                        },
+                    }),
+                }
                 continue;
             }
             let p = r.person;
@@ -237,14 +286,17 @@ impl App {
                 }),
             }
         }
-        if households.is_empty() {
+        if households.is_empty() && waiting.is_empty() {
             return Err(refused(format!(
                 "no one at {} is left to plan ({people_at_origin} there, {already_planned} already on a convoy)",
                 req.from_site
             )));
         }
         let room = site_room.map(|r| u32::try_from(r).unwrap_or(u32::MAX));
-        let plan = relocation::plan(&households, &spaces, &req.convoys, &req.rules, room);
+        let mut plan = relocation::plan(&households, &spaces, &req.convoys, &req.rules, room);
+        plan.held.extend(waiting);
+        plan.held
+            .sort_by(|a, b| a.household_id.cmp(&b.household_id));
         if plan.assignments.is_empty() {
             let reasons: Vec<String> = plan
                 .held
@@ -425,8 +477,14 @@ impl App {
                     convoy.departed_at.unwrap_or_default()
                 )));
             }
-            other => {
-                return Err(refused(format!("convoy {convoy_id} has {other} already")));
+            "cancelled" => {
+                return Err(refused(format!("convoy {convoy_id} was cancelled")));
+            }
+            _ => {
+                return Err(refused(format!(
+                    "convoy {convoy_id} arrived at {} already",
+                    convoy.arrived_at.unwrap_or_default()
+                )));
             }
         }
         let manifest = w.manifest_positions(convoy.key).await?;
@@ -492,14 +550,36 @@ impl App {
                     m.hold.clone().unwrap_or_default()
                 ))
             } else {
+                // A member present elsewhere holds the household back; one who died,
+                // departed or is missing since the plan does not.
                 members
                     .iter()
-                    .find(|m| !at_origin(&m.account))
+                    .find(|m| !at_origin(&m.account) && m.account.is_present())
                     .map(|m| format!("{} is now in {}", m.person_id, m.account))
             };
+            let (members, gone): (Vec<_>, Vec<_>) = if why.is_some() {
+                (members.clone(), Vec::new())
+            } else {
+                members.iter().partition(|m| at_origin(&m.account))
+            };
+            for m in gone {
+                statuses.push((
+                    m.person_key,
+                    "stayed",
+                    Some(format!("now in {}", m.account)),
+                ));
+            }
+            if members.is_empty() {
+                stayed.push((
+                    household.to_string(),
+                    Vec::new(),
+                    "no member left to travel".into(),
+                ));
+                continue;
+            }
             match why {
                 Some(why) => {
-                    for m in members {
+                    for m in &members {
                         statuses.push((m.person_key, "stayed", Some(why.clone())));
                     }
                     stayed.push((
@@ -509,7 +589,7 @@ impl App {
                     ));
                 }
                 None => {
-                    for m in members {
+                    for m in &members {
                         moves.push(MovementRow {
                             person_key: m.person_key,
                             from: Some(m.account.clone()),
@@ -523,8 +603,14 @@ impl App {
             }
         }
         if moves.is_empty() {
+            let why: Vec<String> = stayed
+                .iter()
+                .take(5)
+                .map(|(h, _, why)| format!("{h}: {why}"))
+                .collect();
             return Err(refused(format!(
-                "no one is left to travel on convoy {convoy_id}; nothing was changed"
+                "no one is left to travel on convoy {convoy_id} ({}); nothing was changed — cancel it with `haven relocate cancel {convoy_id}` so that the next plan takes these households up",
+                why.join("; ")
             )));
         }
         w.record_movements(&moves).await?;
@@ -548,6 +634,47 @@ impl App {
         Ok(summary)
     }
 
+    /// Cancels a planned convoy: everyone on it is taken off (marked `stayed` with the
+    /// reason), so that their places are released and the next plan takes them up.
+    pub async fn cancel_convoy(
+        &self,
+        ctx: &Ctx,
+        convoy_id: &str,
+        reason: &str,
+    ) -> Result<usize, AppError> {
+        let reason = validate::required_text(reason)
+            .map_err(|e| refused(format!("reason {}", e.message)))?;
+        let mut w = self.begin(ctx).await?;
+        let convoy = w
+            .convoy(convoy_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
+        if convoy.status != "planned" {
+            return Err(refused(format!(
+                "convoy {convoy_id} is {}; only a planned convoy can be cancelled",
+                convoy.status
+            )));
+        }
+        let note = format!("convoy cancelled: {reason}");
+        let manifest = w.manifest_positions(convoy.key).await?;
+        let statuses: Vec<(i64, &str, Option<String>)> = manifest
+            .iter()
+            .map(|m| (m.person_key, "stayed", Some(note.clone())))
+            .collect();
+        w.set_manifest_status(convoy.key, &statuses).await?;
+        w.set_convoy_status(convoy.key, "cancelled").await?;
+        w.audit(
+            "convoy.cancel",
+            "convoy",
+            convoy_id,
+            serde_json::json!({ "status": "planned" }).to_string(),
+            serde_json::json!({ "status": "cancelled", "reason": reason, "taken_off": manifest.len() })
+                .to_string(),
+        );
+        w.commit().await?;
+        Ok(manifest.len())
+    }
+
     /// Receives a departed convoy: people checked in move into the units kept for them;
     /// anyone not checked in moves to whereabouts unknown, with the convoy named.
     pub async fn arrive_convoy(
@@ -568,6 +695,9 @@ impl App {
                     "convoy {convoy_id} has not departed; depart it first"
                 )));
             }
+            "cancelled" => {
+                return Err(refused(format!("convoy {convoy_id} was cancelled")));
+            }
             _ => {
                 return Err(refused(format!(
                     "convoy {convoy_id} arrived at {} already; check in a late arrival with `haven relocate check-in PERSON`",
@@ -576,13 +706,26 @@ impl App {
             }
         }
         let manifest = w.manifest_positions(convoy.key).await?;
-        let travellers: Vec<&haven_store::ManifestPosition> =
-            manifest.iter().filter(|m| m.status == "departed").collect();
+        let transit = Account::InTransit(convoy_id.to_string());
+        // Someone recorded elsewhere since departure (died on the road, taken to
+        // hospital) has left the convoy: the books already say where they are.
+        let (travellers, left): (Vec<&haven_store::ManifestPosition>, Vec<_>) = manifest
+            .iter()
+            .filter(|m| m.status == "departed")
+            .partition(|m| m.account == transit);
         let on_board: HashSet<&str> = travellers.iter().map(|m| m.person_id.as_str()).collect();
         let listed = match check_in {
             CheckIn::Everyone => &[][..],
             CheckIn::Present(ids) | CheckIn::Missing(ids) => ids.as_slice(),
         };
+        // An empty gate list would send everyone on board to whereabouts unknown: a
+        // failed export, not an arrival.
+        if matches!(check_in, CheckIn::Present(ids) if ids.is_empty()) && !travellers.is_empty() {
+            return Err(refused(format!(
+                "the check-in list for convoy {convoy_id} is empty: nobody would be checked in and all {} on board would become of unknown whereabouts; if truly no one arrived, name them with --missing",
+                travellers.len()
+            )));
+        }
         let strangers: Vec<&str> = listed
             .iter()
             .map(String::as_str)
@@ -601,24 +744,17 @@ impl App {
             CheckIn::Missing(_) => !listed.contains(id),
         };
         let standards = self.store.standards().await?;
-        let room: HashMap<String, i64> = self
+        // Room left in each unit now: its room to standard less the people living there.
+        let mut room: HashMap<String, i64> = self
             .store
             .shelter_units(&convoy.to_site)
             .await?
             .into_iter()
             .map(|(u, n)| {
                 let at_standard = assess_unit(&u, n, &standards).persons_at_standard;
-                (u.unit_id, at_standard)
+                (u.unit_id, at_standard - n)
             })
             .collect();
-        // Units that filled by other means since the plan: their households wait at the site.
-        let mut over: HashSet<String> = HashSet::new();
-        let units: BTreeSet<&str> = travellers.iter().map(|m| m.to_unit.as_str()).collect();
-        for u in units {
-            if w.unit_load(u).await? > room.get(u).copied().unwrap_or(0) {
-                over.insert(u.to_string());
-            }
-        }
         let mut per_household: HashMap<&str, (usize, usize)> = HashMap::new();
         for m in &travellers {
             let e = per_household.entry(m.household_id.as_str()).or_default();
@@ -640,14 +776,43 @@ impl App {
             arrived: 0,
             missing: Vec::new(),
             awaiting_unit: Vec::new(),
+            left_convoy: left
+                .iter()
+                .map(|m| (m.person_id.clone(), m.account.key()))
+                .collect(),
         };
+        // A unit that filled by other means since the plan takes whole households while
+        // they fit; the others wait at the site for a unit.
+        let mut over: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for m in &travellers {
+            if !seen.insert(m.household_id.as_str()) {
+                continue;
+            }
+            let here = per_household
+                .get(m.household_id.as_str())
+                .map_or(0, |c| c.0) as i64;
+            let left_in_unit = room.entry(m.to_unit.clone()).or_insert(0);
+            if here <= *left_in_unit {
+                *left_in_unit -= here;
+            } else {
+                over.insert(m.household_id.as_str());
+            }
+        }
+        for m in &left {
+            statuses.push((
+                m.person_key,
+                "left",
+                Some(format!("left the convoy: now in {}", m.account)),
+            ));
+        }
         for m in &travellers {
             let split = per_household
                 .get(m.household_id.as_str())
                 .filter(|(here, gone)| *here > 0 && *gone > 0)
                 .map(|_| format!("members missing on arrival of convoy {convoy_id}"));
             if present(&m.person_id) {
-                let to = if over.contains(&m.to_unit) {
+                let to = if over.contains(m.household_id.as_str()) {
                     summary.awaiting_unit.push(m.person_id.clone());
                     Account::Site(convoy.to_site.clone())
                 } else {
@@ -721,7 +886,31 @@ impl App {
             .find(|(u, _)| u.unit_id == unit)
             .map(|(u, n)| assess_unit(&u, n, &standards).persons_at_standard)
             .unwrap_or(0);
-        let to = if w.unit_load(&unit).await? < at_standard {
+        // The unit was kept for them (their reservation is in its load). It takes them if
+        // it is not over its room and, unless their own household lives there, if its
+        // occupants are of their group.
+        let today = self.today();
+        let on = date_parts(&today).ok_or_else(|| refused(format!("bad clock date {today}")))?;
+        let person = self
+            .store
+            .person(person_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no person with id {person_id}")))?
+            .person;
+        let occupants: Vec<PersonRecord> = self
+            .store
+            .people_at_site(&convoy.to_site)
+            .await?
+            .into_iter()
+            .filter(|r| r.place == Account::Unit(unit.clone()))
+            .collect();
+        let with_family = occupants
+            .iter()
+            .any(|r| r.person.household_id == person.household_id);
+        let theirs: Vec<&Person> = occupants.iter().map(|r| &r.person).collect();
+        let own = occupants_group(&[&person], on);
+        let compatible = with_family || theirs.is_empty() || occupants_group(&theirs, on) == own;
+        let to = if compatible && w.unit_load(&unit).await? <= at_standard {
             Account::Unit(unit)
         } else {
             Account::Site(convoy.to_site.clone())

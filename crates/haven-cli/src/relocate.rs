@@ -68,6 +68,12 @@ pub enum RelocateCmd {
     },
     /// Check in a person who was missing when their convoy arrived.
     CheckIn { person: String },
+    /// Cancel a planned convoy: its passengers are taken off and planned again later.
+    Cancel {
+        convoy: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// Person ids from a check-in file: one per line, or a CSV whose header names `person_id`.
@@ -205,6 +211,9 @@ pub async fn run(app: &App, ctx: &Ctx, cmd: &RelocateCmd) -> Result<ExitCode> {
                     s.missing.join(", ")
                 );
             }
+            for (p, place) in &s.left_convoy {
+                println!("  {p} left the convoy on the way: now in {place} (not moved)");
+            }
             if !s.awaiting_unit.is_empty() {
                 println!(
                     "  {} at the site awaiting a unit (theirs filled since the plan): {}",
@@ -212,6 +221,10 @@ pub async fn run(app: &App, ctx: &Ctx, cmd: &RelocateCmd) -> Result<ExitCode> {
                     s.awaiting_unit.join(", ")
                 );
             }
+        }
+        RelocateCmd::Cancel { convoy, reason } => {
+            let n = app.cancel_convoy(ctx, convoy, reason).await?;
+            println!("convoy {convoy} cancelled; {n} people taken off, to be planned again");
         }
         RelocateCmd::CheckIn { person } => {
             let to = app.check_in_late(ctx, person).await?;

@@ -168,6 +168,13 @@ pub fn convoy_slots(dates: &str, per_day: u32, seats: u32) -> Result<Vec<ConvoyS
     }
     days.sort();
     days.dedup();
+    const MAX_CONVOYS: usize = 100_000;
+    if days.len().saturating_mul(per_day as usize) > MAX_CONVOYS {
+        return Err(format!(
+            "{} days of {per_day} convoys is more than {MAX_CONVOYS} convoys",
+            days.len()
+        ));
+    }
     Ok(days
         .into_iter()
         .flat_map(|d| {
@@ -206,6 +213,9 @@ pub enum HeldReason {
     NoShelter { people: u32, group: UnitGroup },
     /// The destination site is full to its facility standards (water, latrines, showers).
     SiteFull { people: u32, room: u32 },
+    /// A member is with the operation but elsewhere (another site, in transit): the
+    /// household moves when it is together.
+    MemberElsewhere { person_id: String, place: String },
 }
 
 impl std::fmt::Display for HeldReason {
@@ -231,6 +241,10 @@ impl std::fmt::Display for HeldReason {
                     "no shelter unit for {who} has room for {people} people together to standard"
                 )
             }
+            HeldReason::MemberElsewhere { person_id, place } => write!(
+                f,
+                "{person_id}, a member of the household, is in {place}: the household moves together"
+            ),
             HeldReason::SiteFull { people, room } => write!(
                 f,
                 "the destination has room for {room} more people to its facility standards, not {people}"
@@ -501,6 +515,7 @@ mod tests {
         assert!(convoy_slots("2026-12-05..2026-12-01", 1, 1).is_err());
         assert!(convoy_slots("", 1, 1).is_err());
         assert!(convoy_slots("2026-12-01", 0, 1).is_err());
+        assert!(convoy_slots("2026-01-01..2035-12-31", 1_000_000, 60).is_err());
     }
 
     #[test]

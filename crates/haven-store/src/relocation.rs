@@ -127,6 +127,9 @@ const SITE_ACCOUNTS: &str = "SELECT sa.id FROM accounts sa WHERE sa.key = $1 UNI
 
 /// Manifest statuses of people still on their way: planned to travel or travelling.
 const OPEN: &str = "('planned', 'departed')";
+/// Manifest statuses that keep a place in the destination unit: on their way, or
+/// missing on arrival (the unit is kept for them until they are checked in).
+const RESERVED: &str = "('planned', 'departed', 'missing')";
 
 impl Store {
     /// Refreshes the query planner's statistics (after a bulk load).
@@ -186,6 +189,25 @@ impl Store {
         })
     }
 
+    /// Every member of every household with someone at `site_id`, wherever each is now.
+    pub async fn households_at_site(&self, site_id: &str) -> Result<Vec<PersonRecord>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people p JOIN households h ON h.id = p.household_id \
+             JOIN accounts a ON a.id = p.account_id \
+             WHERE p.household_id IN (SELECT p2.household_id FROM people p2 WHERE p2.account_id IN ({SITE_ACCOUNTS})) \
+             ORDER BY h.id, p.id"
+        );
+        let site_key = Account::Site(site_id.to_string()).key();
+        on_db!(self, c => {
+            let mut out = Vec::new();
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site_key).bind(site_id).fetch(c);
+            while let Some(r) = rows.try_next().await? {
+                out.push(person_row(&r)?);
+            }
+            Ok(out)
+        })
+    }
+
     /// Everyone on hold, by person id.
     pub async fn holds(&self) -> Result<HashMap<String, Hold>> {
         let rows: Vec<(String, String, String, String)> = on_db!(self, c => sqlx::query_as(
@@ -221,13 +243,14 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// People planned or travelling to units of `site_id`, with the unit kept for them.
+    /// People planned, travelling or missing on arrival, with the unit of `site_id` kept
+    /// for them.
     pub async fn reserved_places(&self, site_id: &str) -> Result<Vec<(PersonRecord, String)>> {
         let sql = format!(
             "SELECT {PERSON_COLUMNS}, u.unit_id FROM manifest_entries me JOIN people p ON p.id = me.person_id \
              JOIN households h ON h.id = p.household_id JOIN accounts a ON a.id = p.account_id \
              JOIN shelter_units u ON u.id = me.unit_id JOIN sites s ON s.id = u.site_id \
-             WHERE s.site_id = $1 AND me.status IN {OPEN}"
+             WHERE s.site_id = $1 AND me.status IN {RESERVED}"
         );
         on_db!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site_id).fetch_all(c).await?;
@@ -512,8 +535,13 @@ impl Writer {
         Ok(())
     }
 
-    /// Marks a convoy departed or arrived, now.
+    /// Marks a convoy departed or arrived (now), or cancelled.
     pub async fn set_convoy_status(&mut self, convoy_key: i64, status: &str) -> Result<()> {
+        if status == "cancelled" {
+            on_tx!(&mut self.tx, c => sqlx::query("UPDATE convoys SET status = $1 WHERE id = $2")
+                .bind(status).bind(convoy_key).execute(&mut *c).await?.rows_affected());
+            return Ok(());
+        }
         let at = self.at.clone();
         let sql = match status {
             "departed" => "UPDATE convoys SET status = $1, departed_at = $2 WHERE id = $3",
@@ -537,13 +565,14 @@ impl Writer {
         .bind(person_key).fetch_optional(&mut *c).await?))
     }
 
-    /// People in a shelter unit now plus those planned or travelling to it.
+    /// People in a shelter unit now plus those for whom it is kept (planned, travelling,
+    /// missing on arrival).
     pub async fn unit_load(&mut self, unit_id: &str) -> Result<i64> {
         let key = Account::Unit(unit_id.to_string()).key();
         let sql = format!(
             "SELECT (SELECT COUNT(*) FROM people p JOIN accounts a ON a.id = p.account_id WHERE a.key = $1) \
              + (SELECT COUNT(*) FROM manifest_entries me JOIN shelter_units u ON u.id = me.unit_id \
-                WHERE u.unit_id = $2 AND me.status IN {OPEN})"
+                WHERE u.unit_id = $2 AND me.status IN {RESERVED})"
         );
         Ok(
             on_tx!(&mut self.tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(key).bind(unit_id).fetch_one(&mut *c).await?),

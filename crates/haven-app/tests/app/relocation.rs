@@ -17,6 +17,7 @@ use super::support::{self, TestDb};
 on_both!(
     relocates_the_whole_operation_losing_no_one,
     relocation_errors_change_nothing,
+    relocation_copes_with_what_happens_on_the_way,
 );
 
 fn request(dates: &str, per_day: u32, seats: u32) -> PlanRequest {
@@ -290,6 +291,172 @@ async fn relocation_errors_change_nothing(db: TestDb) {
     );
     assert_eq!(audit_count(app).await, after_arrival);
     books_are_sound(app, "refusals").await;
+}
+
+/// What the review of this feature found can happen between plan and arrival: a death
+/// before departure, someone leaving the convoy on the road, an empty gate list, a
+/// member at another site, a unit kept for someone missing.
+async fn relocation_copes_with_what_happens_on_the_way(db: TestDb) {
+    let app = &db.app;
+    let dir = db.scenario(7, 200);
+    app.import_dir(&ctx(), dir.path(), &mut NoProgress)
+        .await
+        .expect("import");
+    let people = app.export_people().await.expect("export");
+    // A family of at least three, one of whom is at the transit centre.
+    let mut by_household: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in &people {
+        by_household
+            .entry(p.household_id.as_str())
+            .or_default()
+            .push(p.person_id.as_str());
+    }
+    let (away_household, away_members) = by_household
+        .iter()
+        .find(|(_, m)| m.len() >= 3)
+        .map(|(h, m)| (h.to_string(), m.clone()))
+        .expect("a household of three");
+    app.move_people(
+        &ctx(),
+        &[away_members[0].to_string()],
+        &Account::Site("S-TC".into()),
+        "medical check at the transit centre",
+        Some("medical check"),
+    )
+    .await
+    .expect("move");
+    let plan = app
+        .plan_relocation(&ctx(), &request("2026-12-01..2026-12-20", 1, 30))
+        .await
+        .expect("plan");
+    let held = plan
+        .held
+        .iter()
+        .find(|h| h.household_id == away_household)
+        .expect("the split household waits");
+    assert_eq!(
+        held.reason.to_string(),
+        format!(
+            "{}, a member of the household, is in site:S-TC: the household moves together",
+            away_members[0]
+        )
+    );
+    assert_eq!(held.person_ids.len(), away_members.len() - 1);
+
+    let first = plan.convoys[0].convoy_id.clone();
+    let manifest = app.convoy_detail(&first).await.expect("detail").manifest;
+    let single = manifest[0].person.person.person_id.clone();
+
+    // Someone dies on the road: arrival leaves them where the books have them.
+    app.depart_convoy(&ctx(), &first, &[])
+        .await
+        .expect("depart");
+    app.move_people(
+        &ctx(),
+        std::slice::from_ref(&single),
+        &Account::Deceased,
+        "died on the road",
+        Some("death"),
+    )
+    .await
+    .expect("died");
+    // An empty gate list is refused, and changes nothing.
+    let before = audit_count(app).await;
+    let empty = app
+        .arrive_convoy(&ctx(), &first, &CheckIn::Present(vec![]))
+        .await;
+    assert!(
+        matches!(&empty, Err(AppError::Refused(m)) if m.contains("check-in list for convoy")),
+        "{empty:?}"
+    );
+    assert_eq!(audit_count(app).await, before);
+    // One passenger is missing; their unit is kept for them.
+    let missing = manifest
+        .iter()
+        .map(|l| l.person.person.person_id.clone())
+        .find(|p| *p != single)
+        .expect("another passenger");
+    let arrived = app
+        .arrive_convoy(&ctx(), &first, &CheckIn::Missing(vec![missing.clone()]))
+        .await
+        .expect("arrive");
+    assert_eq!(
+        arrived.left_convoy,
+        vec![(single.clone(), "deceased".to_string())]
+    );
+    let died = app.person(&single).await.expect("person");
+    assert_eq!(died.record.place, Account::Deceased);
+    books_are_sound(app, "arrival").await;
+
+    // The waiting household's member is back: a mop-up plan takes the household alone.
+    // Before it leaves, the whole household is taken to the transit centre again, so
+    // nobody is left to travel: departure is refused, and the convoy is cancelled.
+    app.move_people(
+        &ctx(),
+        &[away_members[0].to_string()],
+        &Account::Site("S-CAMP".into()),
+        "back from the transit centre",
+        None,
+    )
+    .await
+    .expect("back");
+    let mop_up = app
+        .plan_relocation(&ctx(), &request("2027-01-05", 1, 30))
+        .await
+        .expect("mop-up plan");
+    assert_eq!(mop_up.households_planned, 1);
+    assert_eq!(mop_up.people_planned, away_members.len());
+    let last = mop_up.convoys[0].convoy_id.clone();
+    let everyone: Vec<String> = away_members.iter().map(|p| p.to_string()).collect();
+    app.move_people(
+        &ctx(),
+        &everyone,
+        &Account::Site("S-TC".into()),
+        "taken to the transit centre",
+        None,
+    )
+    .await
+    .expect("moved");
+    let before = audit_count(app).await;
+    let refused = app.depart_convoy(&ctx(), &last, &[]).await;
+    assert!(
+        matches!(&refused, Err(AppError::Refused(m)) if m.contains("haven relocate cancel")),
+        "{refused:?}"
+    );
+    assert_eq!(audit_count(app).await, before);
+    let taken_off = app
+        .cancel_convoy(&ctx(), &last, "vehicle unavailable")
+        .await
+        .expect("cancel");
+    assert_eq!(taken_off, away_members.len());
+    let again = app.cancel_convoy(&ctx(), &last, "twice").await;
+    assert!(matches!(again, Err(AppError::Refused(_))), "{again:?}");
+    // Back at the camp, the next plan takes them up again.
+    app.move_people(
+        &ctx(),
+        &everyone,
+        &Account::Site("S-CAMP".into()),
+        "back at the camp",
+        None,
+    )
+    .await
+    .expect("back");
+    let next = app
+        .plan_relocation(&ctx(), &request("2027-01-06", 1, 30))
+        .await
+        .expect("plan after cancelling");
+    assert_eq!(next.people_planned, away_members.len());
+    books_are_sound(app, "cancel and re-plan").await;
+
+    // The missing person's unit was kept for them through those plans.
+    let to = app.check_in_late(&ctx(), &missing).await.expect("check in");
+    let kept = manifest
+        .iter()
+        .find(|l| l.person.person.person_id == missing)
+        .map(|l| Account::Unit(l.to_unit.clone()));
+    assert_eq!(Some(to), kept);
+    books_are_sound(app, "late check-in").await;
+    units_within_standard(app).await;
 }
 
 pub mod property {
