@@ -803,6 +803,10 @@ impl App {
         if facilities.exists() {
             out.push(self.import_facilities(ctx, &facilities).await?);
         }
+        let pledges = dir.join("pledges.json");
+        if pledges.exists() {
+            out.push(self.import_pledges(ctx, &pledges).await?);
+        }
         Ok(out)
     }
 }

@@ -29,6 +29,8 @@ macro_rules! on_both {
 
 #[path = "app/journey.rs"]
 mod journey;
+#[path = "app/pledges.rs"]
+mod pledges;
 #[path = "app/relocation.rs"]
 mod relocation;
 

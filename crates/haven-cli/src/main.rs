@@ -3,6 +3,7 @@
 
 mod bench;
 mod output;
+mod pledge;
 mod relocate;
 mod rsd;
 
@@ -63,6 +64,9 @@ enum Command {
     /// Households: show one with its members and history, move it.
     #[command(subcommand)]
     Household(HouseholdCmd),
+    /// Resettlement pledges: countries' places, criteria and legal bars.
+    #[command(subcommand)]
+    Pledge(pledge::PledgeCmd),
     /// Relocation: convoy plans, manifests, departures and arrivals.
     #[command(subcommand)]
     Relocate(relocate::RelocateCmd),
@@ -204,7 +208,10 @@ enum ImportCmd {
     Units { file: PathBuf },
     /// Specific-needs codes (code,category,description).
     Needs { file: PathBuf },
-    /// A folder as `haven scenario` writes it: sites.csv, shelter_units.csv, households.csv.
+    /// Resettlement pledges: a JSON array (see docs/resettlement-domain.md).
+    Pledges { file: PathBuf },
+    /// A folder as `haven scenario` writes it: sites.csv, shelter_units.csv,
+    /// households.csv, and facilities.csv and pledges.json when present.
     Dir { dir: PathBuf },
 }
 
@@ -384,6 +391,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ImportCmd::Units { file } => vec![app.import_units(&ctx, file).await?],
                 ImportCmd::Needs { file } => vec![app.import_needs(&ctx, file).await?],
                 ImportCmd::Facilities { file } => vec![app.import_facilities(&ctx, file).await?],
+                ImportCmd::Pledges { file } => vec![app.import_pledges(&ctx, file).await?],
                 ImportCmd::Dir { dir } => app.import_dir(&ctx, dir, &mut bar).await?,
             };
             for s in summaries {
@@ -438,6 +446,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open(&cli.db).await?;
             let was = app.release_person(&ctx, id).await?;
             println!("{id} is no longer on hold (was: {was})");
+        }
+        Command::Pledge(cmd) => {
+            let app = open(&cli.db).await?;
+            return pledge::run(&app, &ctx, cmd).await;
         }
         Command::Relocate(cmd) => {
             let app = open(&cli.db).await?;

@@ -451,3 +451,58 @@ pub fn demo_story(s: &haven_app::demo::DemoStory, camp: &str, temporary: &str) {
         s.claims_decided, s.claims, s.claims_recognised, s.claims_appealed
     );
 }
+
+pub fn pledges(pledges: &[haven_core::pledge::Pledge]) {
+    if pledges.is_empty() {
+        println!("No pledges. Import them with `haven pledge import FILE`.");
+        return;
+    }
+    println!(
+        "{:<16} {:<7} {:>7}  {:<23}  criteria",
+        "pledge", "country", "places", "period"
+    );
+    let mut total = 0i64;
+    for p in pledges {
+        total += i64::from(p.places);
+        let c = &p.criteria;
+        let mut rules = Vec::new();
+        if c.household_size_min.is_some() || c.household_size_max.is_some() {
+            rules.push(format!(
+                "household {}–{}",
+                c.household_size_min.map_or("1".into(), |n| n.to_string()),
+                c.household_size_max.map_or("any".into(), |n| n.to_string())
+            ));
+        }
+        if !c.accepts_specific_needs {
+            rules.push("no specific needs".into());
+        } else if !c.excluded_needs.is_empty() {
+            rules.push(format!("not {}", c.excluded_needs.join(", ")));
+        }
+        if !c.languages.is_empty() {
+            rules.push(format!("speaks {}", c.languages.join("/")));
+        }
+        if !c.nationalities.is_empty() {
+            rules.push(format!("nationals of {}", c.nationalities.join("/")));
+        }
+        if let Some(a) = c.max_age {
+            rules.push(format!("aged {a} or under"));
+        }
+        for b in &c.legal_bars {
+            rules.push(format!("legal bar: {}", b.description));
+        }
+        println!(
+            "{:<16} {:<7} {:>7}  {} – {}  {}",
+            p.pledge_id,
+            p.country,
+            thousands(i64::from(p.places)),
+            p.period_start,
+            p.period_end,
+            if rules.is_empty() {
+                "none".to_string()
+            } else {
+                rules.join("; ")
+            }
+        );
+    }
+    println!("{:<16} {:<7} {:>7}", "total", "", thousands(total));
+}

@@ -160,7 +160,66 @@ pub fn generate_camp_closure(
     })?;
     let (_, facilities) = open(FACILITIES_FILE)?;
     write_facilities(&text, facilities)?;
+    let (_, mut pledges) = open(PLEDGES_FILE)?;
+    write_pledges(cfg.people, &mut pledges)?;
+    pledges.flush()?;
     Ok(summary)
+}
+
+/// The pledging conference's pledges that [`generate_camp_closure`] writes beside the
+/// others.
+pub const PLEDGES_FILE: &str = "pledges.json";
+
+/// Writes a pledging conference's pledges for an operation of `people` residents: few
+/// places (about 42 for every 100 residents), each country with its criteria, two of
+/// them with a legal bar on a recorded affiliation.
+pub fn write_pledges<W: Write>(people: usize, mut out: W) -> Result<(), ScenarioError> {
+    let scale = |places: usize| (places * people).div_ceil(3200).max(1);
+    let bar = r#"{"attribute": "affiliation", "op": "present", "values": [], "description": "Designated organisation (national security law)"}"#;
+    let pledges = [
+        (
+            "PL-CAN-2027",
+            "CAN",
+            scale(320),
+            r#"{"household_size_max": 9}"#.to_string(),
+        ),
+        (
+            "PL-USA-2027",
+            "USA",
+            scale(400),
+            format!(r#"{{"legal_bars": [{bar}]}}"#),
+        ),
+        (
+            "PL-AUS-2027",
+            "AUS",
+            scale(240),
+            format!(r#"{{"household_size_max": 8, "legal_bars": [{bar}]}}"#),
+        ),
+        ("PL-DEU-2027", "DEU", scale(200), "{}".to_string()),
+        (
+            "PL-SWE-2027",
+            "SWE",
+            scale(120),
+            r#"{"household_size_max": 6, "excluded_needs": ["SM-CI"]}"#.to_string(),
+        ),
+        (
+            "PL-FRA-2027",
+            "FRA",
+            scale(80),
+            r#"{"languages": ["fra", "eng"]}"#.to_string(),
+        ),
+    ];
+    writeln!(out, "[")?;
+    for (i, (id, country, places, criteria)) in pledges.iter().enumerate() {
+        let comma = if i + 1 < pledges.len() { "," } else { "" };
+        writeln!(
+            out,
+            r#"  {{"pledge_id": "{id}", "country": "{country}", "places": {places}, "period_start": "2027-01-01", "period_end": "2027-12-31",
+   "criteria": {criteria}}}{comma}"#
+        )?;
+    }
+    writeln!(out, "]")?;
+    Ok(())
 }
 
 /// The file of measured facilities that [`generate_camp_closure`] writes beside the others.

@@ -12,6 +12,7 @@
 //!
 //! Rows are mapped to `haven-core` types here; sqlx types never leave this crate.
 
+mod pledges;
 mod read;
 mod relocation;
 mod rsd;

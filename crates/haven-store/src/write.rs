@@ -154,6 +154,7 @@ impl Writer {
                     "movements" => "SELECT COALESCE(MAX(id), 0) FROM movements",
                     "relocation_plans" => "SELECT COALESCE(MAX(id), 0) FROM relocation_plans",
                     "convoys" => "SELECT COALESCE(MAX(id), 0) FROM convoys",
+                    "pledges" => "SELECT COALESCE(MAX(id), 0) FROM pledges",
                     "rsd_officers" => "SELECT COALESCE(MAX(id), 0) FROM rsd_officers",
                     "rsd_interpreters" => "SELECT COALESCE(MAX(id), 0) FROM rsd_interpreters",
                     "rsd_claims" => "SELECT COALESCE(MAX(id), 0) FROM rsd_claims",
