@@ -7,6 +7,7 @@
 
 pub mod demo;
 pub mod import;
+pub mod placement;
 pub mod pledges;
 pub mod registry;
 pub mod relocation;

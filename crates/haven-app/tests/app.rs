@@ -29,6 +29,8 @@ macro_rules! on_both {
 
 #[path = "app/journey.rs"]
 mod journey;
+#[path = "app/placement.rs"]
+mod placement;
 #[path = "app/pledges.rs"]
 mod pledges;
 #[path = "app/relocation.rs"]

@@ -3,6 +3,7 @@
 
 mod bench;
 mod output;
+mod placement;
 mod pledge;
 mod relocate;
 mod rsd;
@@ -64,6 +65,12 @@ enum Command {
     /// Households: show one with its members and history, move it.
     #[command(subcommand)]
     Household(HouseholdCmd),
+    /// Placement runs: recognised households placed where pledged places exist.
+    #[command(subcommand)]
+    Placement(placement::PlacementCmd),
+    /// Referrals: countries' decisions and departures.
+    #[command(subcommand)]
+    Referral(placement::ReferralCmd),
     /// Resettlement pledges: countries' places, criteria and legal bars.
     #[command(subcommand)]
     Pledge(pledge::PledgeCmd),
@@ -446,6 +453,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open(&cli.db).await?;
             let was = app.release_person(&ctx, id).await?;
             println!("{id} is no longer on hold (was: {was})");
+        }
+        Command::Placement(cmd) => {
+            let app = open(&cli.db).await?;
+            return placement::run_placement(&app, &ctx, cmd).await;
+        }
+        Command::Referral(cmd) => {
+            let app = open(&cli.db).await?;
+            return placement::run_referral(&app, &ctx, cmd).await;
         }
         Command::Pledge(cmd) => {
             let app = open(&cli.db).await?;

@@ -12,6 +12,7 @@
 //!
 //! Rows are mapped to `haven-core` types here; sqlx types never leave this crate.
 
+mod placement;
 mod pledges;
 mod read;
 mod relocation;
@@ -26,6 +27,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use placement::*;
 pub use read::*;
 pub use relocation::*;
 pub use rsd::*;

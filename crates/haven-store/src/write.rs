@@ -155,6 +155,8 @@ impl Writer {
                     "relocation_plans" => "SELECT COALESCE(MAX(id), 0) FROM relocation_plans",
                     "convoys" => "SELECT COALESCE(MAX(id), 0) FROM convoys",
                     "pledges" => "SELECT COALESCE(MAX(id), 0) FROM pledges",
+                    "placement_runs" => "SELECT COALESCE(MAX(id), 0) FROM placement_runs",
+                    "referrals" => "SELECT COALESCE(MAX(id), 0) FROM referrals",
                     "rsd_officers" => "SELECT COALESCE(MAX(id), 0) FROM rsd_officers",
                     "rsd_interpreters" => "SELECT COALESCE(MAX(id), 0) FROM rsd_interpreters",
                     "rsd_claims" => "SELECT COALESCE(MAX(id), 0) FROM rsd_claims",

@@ -1,0 +1,653 @@
+//! Placement runs and referrals: recognised households placed where pledged places
+//! exist, by the optimiser (`haven-optim`), as a recommendation an officer approves;
+//! then each country's decision, and departure.
+//!
+//! A run takes every recognised household with no open referral (submitted, accepted or
+//! departed; a declined household is back in the pool) and every pledge open today with
+//! places left (places pledged less people referred and not declined).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use haven_core::ledger::Account;
+use haven_core::placement::{
+    OpenPledge, PlacementInputs, Submission, SubmissionCategory, SubmissionPriority, Weights,
+    build_inputs,
+};
+use haven_core::registry::{Household, Person};
+use haven_optim::{Mode, ProblemBuilder, Sense, SolveOptions, explain, solve};
+use haven_store::{MovementRow, NewRun, ReferralRecord, RunRecord};
+use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError, Ctx};
+
+fn refused(message: impl Into<String>) -> AppError {
+    AppError::Refused(message.into())
+}
+
+fn io(e: impl std::fmt::Display) -> AppError {
+    AppError::Io(e.to_string())
+}
+
+/// What `placement run` is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    pub weights: Weights,
+    pub time_limit_ms: u64,
+    pub seed: u64,
+}
+
+/// One pledge in a run: its places left and how many the run uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PledgeUse {
+    pub pledge_id: String,
+    pub country: String,
+    pub places_left: u32,
+    pub places_used: u32,
+    /// Value one more place would bring (the optimiser's shadow price).
+    pub shadow_price: f64,
+}
+
+/// One household's place in a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    pub household_id: String,
+    pub people: u32,
+    pub pledge_id: String,
+    pub country: String,
+    pub value: f64,
+    /// How the value was made up (`4 × (base 10 + urgent 30 + ...) = 328`).
+    pub value_breakdown: String,
+}
+
+/// A household the run could not place, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unplaced {
+    pub household_id: String,
+    pub people: u32,
+    /// `no_eligible_pledge` or `places_exhausted` (or `not_worth_it`).
+    pub reason: String,
+    /// For a household eligible nowhere: each pledge and why not.
+    pub ineligible: Vec<String>,
+}
+
+/// What a run stores as its result and shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub households_considered: usize,
+    pub people_considered: u64,
+    pub places_left: u64,
+    pub people_placed: u64,
+    pub objective: Option<f64>,
+    pub bound: Option<f64>,
+    pub gap: Option<f64>,
+    pub optimal: bool,
+    pub time_ms: u64,
+    pub pledges: Vec<PledgeUse>,
+    pub placements: Vec<Placement>,
+    pub unplaced: Vec<Unplaced>,
+}
+
+/// A run as shown: its record and its result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunView {
+    pub run_id: String,
+    pub status: String,
+    pub created_at: String,
+    pub actor: String,
+    pub approved_at: Option<String>,
+    pub approved_by: Option<String>,
+    pub weights: Weights,
+    #[serde(flatten)]
+    pub result: RunResult,
+}
+
+/// A country's answer to a referral.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountryDecision {
+    /// Accepted, departure planned on this day (`YYYY-MM-DD`).
+    Accept { departure_date: String },
+    /// Declined, with the reason given.
+    Decline { reason: String },
+}
+
+/// The submission of a household: priority and category from its recorded attributes
+/// (`submission_priority`, `submission_category` on any member), else the category
+/// follows its specific needs.
+fn submission(household: Household) -> Submission {
+    let attr = |key: &str| {
+        household
+            .members
+            .iter()
+            .find_map(|m| m.attributes.get(key).cloned())
+    };
+    let priority = match attr("submission_priority").as_deref() {
+        Some("emergency") => SubmissionPriority::Emergency,
+        Some("urgent") => SubmissionPriority::Urgent,
+        _ => SubmissionPriority::Normal,
+    };
+    let needs: HashSet<&str> = household
+        .members
+        .iter()
+        .flat_map(|m| m.specific_needs.iter())
+        .filter_map(|c| c.split('-').next())
+        .collect();
+    let category = attr("submission_category")
+        .and_then(|c| SubmissionCategory::parse(&c))
+        .or_else(|| {
+            [
+                ("TR", SubmissionCategory::SurvivorsOfViolenceTorture),
+                ("LP", SubmissionCategory::LegalPhysicalProtection),
+                ("SM", SubmissionCategory::MedicalNeeds),
+                ("DS", SubmissionCategory::MedicalNeeds),
+                ("WR", SubmissionCategory::WomenAndGirlsAtRisk),
+                ("CR", SubmissionCategory::ChildrenAtRisk),
+                ("SC", SubmissionCategory::ChildrenAtRisk),
+                ("FU", SubmissionCategory::FamilyReunification),
+            ]
+            .into_iter()
+            .find(|(code, _)| needs.contains(code))
+            .map(|(_, c)| c)
+        })
+        .or(Some(SubmissionCategory::LackOfAlternativeSolutions));
+    Submission {
+        household,
+        priority,
+        category,
+        outcome_scores: BTreeMap::new(),
+    }
+}
+
+/// People referred to each pledge and not declined.
+fn referred_per_pledge(referrals: &[ReferralRecord]) -> HashMap<&str, u32> {
+    let mut out: HashMap<&str, u32> = HashMap::new();
+    for r in referrals.iter().filter(|r| r.status != "declined") {
+        *out.entry(r.pledge_id.as_str()).or_default() += u32::try_from(r.people).unwrap_or(0);
+    }
+    out
+}
+
+impl App {
+    /// The optimiser's inputs now: recognised households with no open referral, present
+    /// members only, and open pledges with places left.
+    async fn placement_inputs(&self, weights: &Weights) -> Result<PlacementInputs, AppError> {
+        let today = self.today();
+        let on = {
+            let mut it = today.split('-').map(|x| x.parse::<i64>().unwrap_or(0));
+            let (y, m, d) = (
+                it.next().unwrap_or(0),
+                it.next().unwrap_or(0),
+                it.next().unwrap_or(0),
+            );
+            (y as i32, m as u8, d as u8)
+        };
+        let referrals = self.store.referrals().await?;
+        let open: HashSet<&str> = referrals
+            .iter()
+            .filter(|r| r.status != "declined")
+            .map(|r| r.household_id.as_str())
+            .collect();
+        let recognised: HashSet<String> = self
+            .rsd_statuses()
+            .await?
+            .into_iter()
+            .filter(|s| s.recognised)
+            .map(|s| s.household_id)
+            .collect();
+        let mut households: BTreeMap<String, Vec<Person>> = BTreeMap::new();
+        for r in self.store.all_people().await? {
+            let h = &r.person.household_id;
+            if recognised.contains(h) && !open.contains(h.as_str()) && r.place.is_present() {
+                households.entry(h.clone()).or_default().push(r.person);
+            }
+        }
+        let submissions: Vec<Submission> = households
+            .into_iter()
+            .map(|(household_id, members)| {
+                submission(Household {
+                    household_id,
+                    members,
+                })
+            })
+            .collect();
+        let used = referred_per_pledge(&referrals);
+        let pledges: Vec<OpenPledge> = self
+            .store
+            .pledges()
+            .await?
+            .into_iter()
+            .filter(|p| p.period_end.as_str() >= today.as_str())
+            .filter_map(|p| {
+                let left = p
+                    .places
+                    .saturating_sub(used.get(p.pledge_id.as_str()).copied().unwrap_or(0));
+                (left > 0).then_some(OpenPledge {
+                    pledge: p,
+                    places_left: left,
+                })
+            })
+            .collect();
+        build_inputs(&submissions, &pledges, weights, on).map_err(|e| refused(e.to_string()))
+    }
+
+    /// Runs the optimiser on today's recognised households and open pledges and stores
+    /// the run (proposed) with its inputs, result, bound, gap and explanation.
+    pub async fn placement_run(&self, ctx: &Ctx, req: &RunRequest) -> Result<RunView, AppError> {
+        let problems = req.weights.validate();
+        if !problems.is_empty() {
+            let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            return Err(refused(format!("weights: {}", text.join("; "))));
+        }
+        let inputs = self.placement_inputs(&req.weights).await?;
+        if inputs.items.is_empty() {
+            return Err(refused(
+                "no recognised household is waiting for a place (all are referred, or none is recognised yet)",
+            ));
+        }
+        if inputs.places.is_empty() {
+            return Err(refused("no pledge is open with places left"));
+        }
+        let result = optimise(&inputs, req)?;
+        let mut w = self.begin(ctx).await?;
+        let weights_json = serde_json::to_string(&req.weights).map_err(io)?;
+        let inputs_json = serde_json::to_string(&inputs).map_err(io)?;
+        let result_json = serde_json::to_string(&result).map_err(io)?;
+        let run_id = w
+            .insert_placement_run(&NewRun {
+                weights_json: &weights_json,
+                inputs_json: &inputs_json,
+                result_json: &result_json,
+                objective: result.objective,
+                bound: result.bound,
+                gap: result.gap,
+                optimal: result.optimal,
+            })
+            .await?;
+        w.audit(
+            "placement.run",
+            "placement_run",
+            &run_id,
+            "null".into(),
+            serde_json::json!({
+                "households_considered": result.households_considered,
+                "people_placed": result.people_placed,
+                "objective": result.objective, "bound": result.bound, "gap": result.gap,
+                "weights": req.weights,
+            })
+            .to_string(),
+        );
+        w.commit().await?;
+        self.placement_show(&run_id).await
+    }
+
+    /// A run with its result.
+    pub async fn placement_show(&self, run_id: &str) -> Result<RunView, AppError> {
+        let r = self
+            .store
+            .placement_run(run_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no placement run with id {run_id}")))?;
+        run_view(r)
+    }
+
+    /// Placement runs, newest first.
+    pub async fn placement_runs(&self) -> Result<Vec<RunView>, AppError> {
+        self.store
+            .placement_runs()
+            .await?
+            .into_iter()
+            .map(run_view)
+            .collect()
+    }
+
+    /// Approves a proposed run: each placement becomes a referral to its pledge. Refused
+    /// if the run was approved already, or if since the run a household it places was
+    /// referred by another run or a pledge it uses no longer has the places.
+    pub async fn placement_approve(
+        &self,
+        ctx: &Ctx,
+        run_id: &str,
+    ) -> Result<Vec<String>, AppError> {
+        let mut w = self.begin(ctx).await?;
+        let run = w
+            .placement_run(run_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no placement run with id {run_id}")))?;
+        if run.status == "approved" {
+            return Err(refused(format!(
+                "placement run {run_id} was approved already, by {} at {}",
+                run.approved_by.unwrap_or_default(),
+                run.approved_at.unwrap_or_default()
+            )));
+        }
+        let result: RunResult = serde_json::from_str(&run.result_json).map_err(io)?;
+        let referrals = w.referrals().await?;
+        let open: HashSet<&str> = referrals
+            .iter()
+            .filter(|r| r.status != "declined")
+            .map(|r| r.household_id.as_str())
+            .collect();
+        if let Some(p) = result
+            .placements
+            .iter()
+            .find(|p| open.contains(p.household_id.as_str()))
+        {
+            return Err(refused(format!(
+                "placement run {run_id} is out of date: household {} has been referred since; make a new run",
+                p.household_id
+            )));
+        }
+        let used = referred_per_pledge(&referrals);
+        for u in &result.pledges {
+            let pledged = self.pledge(&u.pledge_id).await?.places;
+            let left = pledged.saturating_sub(used.get(u.pledge_id.as_str()).copied().unwrap_or(0));
+            if u.places_used > left {
+                return Err(refused(format!(
+                    "placement run {run_id} is out of date: pledge {} has {left} places left, the run uses {}; make a new run",
+                    u.pledge_id, u.places_used
+                )));
+            }
+        }
+        let placements: Vec<(String, String, i64)> = result
+            .placements
+            .iter()
+            .map(|p| {
+                (
+                    p.household_id.clone(),
+                    p.pledge_id.clone(),
+                    i64::from(p.people),
+                )
+            })
+            .collect();
+        let ids = w.approve_placement_run(run_id, &placements).await?;
+        w.audit(
+            "placement.approve",
+            "placement_run",
+            run_id,
+            serde_json::json!({ "status": "proposed" }).to_string(),
+            serde_json::json!({ "status": "approved", "referrals": ids.len() }).to_string(),
+        );
+        for (id, p) in ids.iter().zip(&result.placements) {
+            w.audit(
+                "referral.submit",
+                "referral",
+                id,
+                "null".into(),
+                serde_json::json!({
+                    "household_id": p.household_id, "pledge_id": p.pledge_id,
+                    "country": p.country, "people": p.people, "run_id": run_id,
+                })
+                .to_string(),
+            );
+        }
+        w.commit().await?;
+        Ok(ids)
+    }
+
+    /// Every referral, oldest first.
+    pub async fn referrals(&self) -> Result<Vec<ReferralRecord>, AppError> {
+        Ok(self.store.referrals().await?)
+    }
+
+    /// Records a country's decision on a submitted referral. A declined household goes
+    /// back to the pool for the next run.
+    pub async fn referral_decide(
+        &self,
+        ctx: &Ctx,
+        referral_id: &str,
+        decision: &CountryDecision,
+    ) -> Result<ReferralRecord, AppError> {
+        let mut w = self.begin(ctx).await?;
+        let r = find_referral(&mut w, referral_id).await?;
+        if r.status != "submitted" {
+            return Err(refused(format!(
+                "referral {referral_id} was {} already{}",
+                r.status,
+                r.decided_by
+                    .as_deref()
+                    .map(|b| format!(" (by {b})"))
+                    .unwrap_or_default()
+            )));
+        }
+        let (status, reason, date) = match decision {
+            CountryDecision::Accept { departure_date } => {
+                haven_core::validate::iso_date(departure_date).map_err(|e| {
+                    refused(format!("departure date {} ({departure_date})", e.message))
+                })?;
+                ("accepted", None, Some(departure_date.as_str()))
+            }
+            CountryDecision::Decline { reason } => {
+                if reason.trim().is_empty() {
+                    return Err(refused("a declined referral needs the country's reason"));
+                }
+                ("declined", Some(reason.trim()), None)
+            }
+        };
+        w.update_referral(r.key, status, reason, date).await?;
+        w.audit(
+            &format!("referral.{}", &status[..status.len() - 2]),
+            "referral",
+            referral_id,
+            serde_json::json!({ "status": r.status }).to_string(),
+            serde_json::json!({ "status": status, "reason": reason, "departure_date": date })
+                .to_string(),
+        );
+        w.commit().await?;
+        find_referral_read(self, referral_id).await
+    }
+
+    /// Departs an accepted referral: the household's members who are present move to
+    /// the departed-to-country account.
+    pub async fn referral_depart(
+        &self,
+        ctx: &Ctx,
+        referral_id: &str,
+    ) -> Result<Vec<String>, AppError> {
+        let mut w = self.begin(ctx).await?;
+        let r = find_referral(&mut w, referral_id).await?;
+        if r.status != "accepted" {
+            return Err(refused(format!(
+                "referral {referral_id} is {}; only an accepted referral departs",
+                r.status
+            )));
+        }
+        let members = w
+            .positions_of_households(std::slice::from_ref(&r.household_id))
+            .await?;
+        let to = Account::Departed(r.country.clone());
+        let reason = format!("resettled to {} (referral {referral_id})", r.country);
+        let moves: Vec<MovementRow> = members
+            .iter()
+            .filter(|m| m.account.is_present())
+            .map(|m| MovementRow {
+                person_key: m.person_key,
+                from: Some(m.account.clone()),
+                to: to.clone(),
+                reason: reason.clone(),
+                split_reason: None,
+            })
+            .collect();
+        if moves.is_empty() {
+            return Err(refused(format!(
+                "no member of household {} is present to depart",
+                r.household_id
+            )));
+        }
+        w.record_movements(&moves).await?;
+        w.update_referral(r.key, "departed", None, None).await?;
+        let moved: Vec<String> = members
+            .iter()
+            .filter(|m| m.account.is_present())
+            .map(|m| m.person_id.clone())
+            .collect();
+        for m in members.iter().filter(|m| m.account.is_present()) {
+            w.audit(
+                "person.move",
+                "person",
+                &m.person_id,
+                serde_json::json!({ "place": m.account.key() }).to_string(),
+                serde_json::json!({ "place": to.key(), "reason": reason }).to_string(),
+            );
+        }
+        w.audit(
+            "referral.depart",
+            "referral",
+            referral_id,
+            serde_json::json!({ "status": "accepted" }).to_string(),
+            serde_json::json!({ "status": "departed", "people": moved.len() }).to_string(),
+        );
+        w.commit().await?;
+        Ok(moved)
+    }
+}
+
+async fn find_referral(
+    w: &mut haven_store::Writer,
+    referral_id: &str,
+) -> Result<ReferralRecord, AppError> {
+    w.referrals()
+        .await?
+        .into_iter()
+        .find(|r| r.referral_id == referral_id)
+        .ok_or_else(|| AppError::NotFound(format!("no referral with id {referral_id}")))
+}
+
+async fn find_referral_read(app: &App, referral_id: &str) -> Result<ReferralRecord, AppError> {
+    app.store
+        .referrals()
+        .await?
+        .into_iter()
+        .find(|r| r.referral_id == referral_id)
+        .ok_or_else(|| AppError::NotFound(format!("no referral with id {referral_id}")))
+}
+
+fn run_view(r: RunRecord) -> Result<RunView, AppError> {
+    Ok(RunView {
+        weights: serde_json::from_str(&r.weights_json).map_err(io)?,
+        result: serde_json::from_str(&r.result_json).map_err(io)?,
+        run_id: r.run_id,
+        status: r.status,
+        created_at: r.created_at,
+        actor: r.actor,
+        approved_at: r.approved_at,
+        approved_by: r.approved_by,
+    })
+}
+
+/// Solves the placement problem: one resource (persons), maximise value, households
+/// optional; every answer checked by the optimiser's independent checker.
+fn optimise(inputs: &PlacementInputs, req: &RunRequest) -> Result<RunResult, AppError> {
+    let optim = |e: haven_optim::OptimError| AppError::Io(format!("optimiser: {e}"));
+    let mut b = ProblemBuilder::new(vec!["persons".into()], Sense::Maximize, Mode::Optional);
+    b.name("placement");
+    for p in &inputs.places {
+        b.place(p.pledge_id.clone(), &[f64::from(p.capacity)])
+            .map_err(optim)?;
+    }
+    for (i, item) in inputs.items.iter().enumerate() {
+        b.item(item.household_id.clone(), &[f64::from(item.need)])
+            .map_err(optim)?;
+        for pair in inputs.eligible_of(i) {
+            b.option(pair.place, pair.value).map_err(optim)?;
+        }
+    }
+    let problem = b.build().map_err(optim)?;
+    let solution = solve(
+        &problem,
+        &SolveOptions {
+            time_limit_ms: req.time_limit_ms,
+            seed: req.seed,
+            ..SolveOptions::default()
+        },
+    );
+    if !solution.feasible {
+        return Err(AppError::Io(
+            "the optimiser returned no feasible placement".into(),
+        ));
+    }
+    let explanation = explain(&problem, &solution);
+    let mut used = vec![0u32; inputs.places.len()];
+    let mut placements = Vec::new();
+    let mut unplaced = Vec::new();
+    for (i, item) in inputs.items.iter().enumerate() {
+        match solution.assignment.get(i).copied().flatten() {
+            Some(place) => {
+                used[place] += item.need;
+                let pair = inputs.eligible_of(i).iter().find(|p| p.place == place);
+                placements.push(Placement {
+                    household_id: item.household_id.clone(),
+                    people: item.need,
+                    pledge_id: inputs.places[place].pledge_id.clone(),
+                    country: inputs.places[place].country.clone(),
+                    value: pair.map_or(0.0, |p| p.value),
+                    value_breakdown: pair.map(|p| p.breakdown.to_string()).unwrap_or_default(),
+                });
+            }
+            None => {
+                let eligible = !inputs.eligible_of(i).is_empty();
+                let reason = if !eligible {
+                    "no_eligible_pledge".to_string()
+                } else {
+                    // The optimiser says `places_full` when every eligible pledge is used up.
+                    match explanation
+                        .items
+                        .get(i)
+                        .and_then(|e| e.unplaced_reason.as_deref())
+                    {
+                        Some("not_worth_it") => "not_worth_it".to_string(),
+                        _ => "places_exhausted".to_string(),
+                    }
+                };
+                let ineligible = if eligible {
+                    Vec::new()
+                } else {
+                    inputs
+                        .ineligible_of(i)
+                        .iter()
+                        .map(|p| {
+                            let why: Vec<String> =
+                                p.reasons.iter().map(ToString::to_string).collect();
+                            format!("{}: {}", inputs.places[p.place].pledge_id, why.join("; "))
+                        })
+                        .collect()
+                };
+                unplaced.push(Unplaced {
+                    household_id: item.household_id.clone(),
+                    people: item.need,
+                    reason,
+                    ineligible,
+                });
+            }
+        }
+    }
+    let shadow: HashMap<usize, f64> = explanation
+        .places
+        .iter()
+        .map(|p| (p.place, p.shadow_price))
+        .collect();
+    let pledges = inputs
+        .places
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PledgeUse {
+            pledge_id: p.pledge_id.clone(),
+            country: p.country.clone(),
+            places_left: p.capacity,
+            places_used: used[i],
+            shadow_price: shadow.get(&i).copied().unwrap_or(0.0),
+        })
+        .collect();
+    Ok(RunResult {
+        households_considered: inputs.items.len(),
+        people_considered: inputs.items.iter().map(|i| u64::from(i.need)).sum(),
+        places_left: inputs.places.iter().map(|p| u64::from(p.capacity)).sum(),
+        people_placed: placements.iter().map(|p| u64::from(p.people)).sum(),
+        objective: solution.objective,
+        bound: solution.bound,
+        gap: solution.gap,
+        optimal: solution.optimal,
+        time_ms: solution.time_ms,
+        pledges,
+        placements,
+        unplaced,
+    })
+}
