@@ -13,6 +13,7 @@ pub mod registry;
 pub mod relocation;
 pub mod rsd;
 pub mod sites;
+pub mod voluntary_return;
 
 use std::fmt;
 

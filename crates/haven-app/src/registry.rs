@@ -233,6 +233,11 @@ impl App {
         let reason = validate::required_text(reason)
             .map_err(|e| AppError::Refused(format!("reason {}", e.message)))?;
         let split_reason = split_reason.map(str::trim).filter(|s| !s.is_empty());
+        if matches!(to, Account::Returned(_)) {
+            return Err(AppError::Refused(
+                "a return home is recorded only with `haven return depart`, after counselling, a signed consent and its verification by another officer".into(),
+            ));
+        }
         let mut w = self.begin(ctx).await?;
         if !w.place_exists(to).await? {
             return Err(AppError::NotFound(format!(

@@ -35,6 +35,8 @@ mod placement;
 mod pledges;
 #[path = "app/relocation.rs"]
 mod relocation;
+#[path = "app/voluntary_return.rs"]
+mod voluntary_return;
 
 on_both!(
     imports_an_operation_once,

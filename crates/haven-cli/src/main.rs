@@ -7,6 +7,7 @@ mod placement;
 mod pledge;
 mod relocate;
 mod rsd;
+mod voluntary_return;
 
 /// Import allocates and frees many small strings; mimalloc is markedly faster at that
 /// than the system allocator (see docs/benchmarks.md).
@@ -71,6 +72,9 @@ enum Command {
     /// Referrals: countries' decisions and departures.
     #[command(subcommand)]
     Referral(placement::ReferralCmd),
+    /// Voluntary return: counselling, consent, verification by another officer, departure.
+    #[command(subcommand)]
+    Return(voluntary_return::ReturnCmd),
     /// Resettlement pledges: countries' places, criteria and legal bars.
     #[command(subcommand)]
     Pledge(pledge::PledgeCmd),
@@ -461,6 +465,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Referral(cmd) => {
             let app = open(&cli.db).await?;
             return placement::run_referral(&app, &ctx, cmd).await;
+        }
+        Command::Return(cmd) => {
+            let app = open(&cli.db).await?;
+            return voluntary_return::run(&app, &ctx, cmd).await;
         }
         Command::Pledge(cmd) => {
             let app = open(&cli.db).await?;

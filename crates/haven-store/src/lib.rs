@@ -17,6 +17,7 @@ mod pledges;
 mod read;
 mod relocation;
 mod rsd;
+mod voluntary_return;
 mod write;
 
 use std::str::FromStr;

@@ -157,6 +157,7 @@ impl Writer {
                     "pledges" => "SELECT COALESCE(MAX(id), 0) FROM pledges",
                     "placement_runs" => "SELECT COALESCE(MAX(id), 0) FROM placement_runs",
                     "referrals" => "SELECT COALESCE(MAX(id), 0) FROM referrals",
+                    "voluntary_returns" => "SELECT COALESCE(MAX(id), 0) FROM voluntary_returns",
                     "rsd_officers" => "SELECT COALESCE(MAX(id), 0) FROM rsd_officers",
                     "rsd_interpreters" => "SELECT COALESCE(MAX(id), 0) FROM rsd_interpreters",
                     "rsd_claims" => "SELECT COALESCE(MAX(id), 0) FROM rsd_claims",
