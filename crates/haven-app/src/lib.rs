@@ -11,6 +11,7 @@ pub mod placement;
 pub mod pledges;
 pub mod registry;
 pub mod relocation;
+pub mod report;
 pub mod rsd;
 pub mod sites;
 pub mod voluntary_return;

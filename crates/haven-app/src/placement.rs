@@ -85,6 +85,54 @@ pub struct RunResult {
     pub pledges: Vec<PledgeUse>,
     pub placements: Vec<Placement>,
     pub unplaced: Vec<Unplaced>,
+    /// The optimiser's answer, kept for what-if re-solves from it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub solution: Option<haven_optim::Solution>,
+}
+
+/// One pledge in the shortfall report: what one more place there would bring.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PledgeMargin {
+    pub pledge_id: String,
+    pub country: String,
+    pub places_left: u32,
+    pub places_used: u32,
+    /// Value one more place would bring (the optimiser's shadow price).
+    pub shadow_price: f64,
+    /// People placed with one more place here, less people placed now (re-solved).
+    pub more_people_for_one_more_place: i64,
+}
+
+/// Who cannot be placed under the current pledges, and why; and where one more place
+/// would help most — the figures to take to the next pledging conference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShortfallReport {
+    pub households_waiting: usize,
+    pub people_waiting: u64,
+    pub places_left: u64,
+    pub people_placeable: u64,
+    /// Reason → (households, people).
+    pub by_reason: BTreeMap<String, (usize, u64)>,
+    pub unplaced: Vec<Unplaced>,
+    pub pledges: Vec<PledgeMargin>,
+}
+
+/// What one change of a pledge's places would do to a run (a warm re-solve from it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhatIf {
+    pub run_id: String,
+    pub pledge_id: String,
+    pub places_before: u32,
+    pub places_after: u32,
+    pub value_before: Option<f64>,
+    pub value_after: Option<f64>,
+    pub people_placed_before: u64,
+    pub people_placed_after: u64,
+    pub households_placed_before: usize,
+    pub households_placed_after: usize,
+    /// The shadow price's estimate of the change in value.
+    pub estimate: f64,
+    pub time_ms: u64,
 }
 
 /// A run as shown: its record and its result.
@@ -383,6 +431,141 @@ impl App {
         Ok(ids)
     }
 
+    /// What changing one pledge's places by `delta` would do to a run: a warm re-solve
+    /// from the run's answer (the run itself is not changed).
+    pub async fn placement_whatif(
+        &self,
+        run_id: &str,
+        pledge_id: &str,
+        delta: i64,
+        time_limit_ms: u64,
+    ) -> Result<WhatIf, AppError> {
+        let run = self
+            .store
+            .placement_run(run_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no placement run with id {run_id}")))?;
+        let inputs: PlacementInputs = serde_json::from_str(&run.inputs_json).map_err(io)?;
+        let result: RunResult = serde_json::from_str(&run.result_json).map_err(io)?;
+        let previous = result.solution.ok_or_else(|| {
+            refused(format!(
+                "placement run {run_id} has no stored answer to start from"
+            ))
+        })?;
+        let place = inputs
+            .places
+            .iter()
+            .position(|p| p.pledge_id == pledge_id)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("pledge {pledge_id} is not part of run {run_id}"))
+            })?;
+        let before = inputs.places[place].capacity;
+        let after = i64::from(before) + delta;
+        let after = u32::try_from(after).map_err(|_| {
+            refused(format!(
+                "{pledge_id} has {before} places; it cannot change by {delta}"
+            ))
+        })?;
+        let problem = problem_of(&inputs)?;
+        let w = haven_optim::what_if_capacity(
+            &problem,
+            &previous,
+            place,
+            0,
+            delta as f64,
+            &SolveOptions {
+                time_limit_ms,
+                ..SolveOptions::default()
+            },
+        )
+        .map_err(optim)?;
+        let persons = |v: &[f64]| v.first().copied().unwrap_or(0.0).round() as u64;
+        Ok(WhatIf {
+            run_id: run_id.to_string(),
+            pledge_id: pledge_id.to_string(),
+            places_before: before,
+            places_after: after,
+            value_before: w.objective_before,
+            value_after: w.objective_after,
+            people_placed_before: persons(&w.need_placed_before),
+            people_placed_after: persons(&w.need_placed_after),
+            households_placed_before: w.items_placed_before,
+            households_placed_after: w.items_placed_after,
+            estimate: w.estimate,
+            time_ms: w.solution.time_ms,
+        })
+    }
+
+    /// The shortfall now: a placement of today's waiting households on today's pledges
+    /// (not stored), who is left out and why, and what one more place in each pledge
+    /// would bring.
+    pub async fn shortfall(&self, time_limit_ms: u64) -> Result<ShortfallReport, AppError> {
+        let req = RunRequest {
+            weights: Weights::default(),
+            time_limit_ms,
+            seed: 0,
+        };
+        let inputs = self.placement_inputs(&req.weights).await?;
+        let mut report = ShortfallReport {
+            households_waiting: inputs.items.len(),
+            people_waiting: inputs.items.iter().map(|i| u64::from(i.need)).sum(),
+            places_left: inputs.places.iter().map(|p| u64::from(p.capacity)).sum(),
+            people_placeable: 0,
+            by_reason: BTreeMap::new(),
+            unplaced: Vec::new(),
+            pledges: Vec::new(),
+        };
+        if inputs.items.is_empty() || inputs.places.is_empty() {
+            report.unplaced = inputs
+                .items
+                .iter()
+                .map(|i| Unplaced {
+                    household_id: i.household_id.clone(),
+                    people: i.need,
+                    reason: "no_eligible_pledge".into(),
+                    ineligible: Vec::new(),
+                })
+                .collect();
+        } else {
+            let result = optimise(&inputs, &req)?;
+            let problem = problem_of(&inputs)?;
+            report.people_placeable = result.people_placed;
+            if let Some(solution) = &result.solution {
+                for (i, u) in result.pledges.iter().enumerate() {
+                    let w = haven_optim::what_if_capacity(
+                        &problem,
+                        solution,
+                        i,
+                        0,
+                        1.0,
+                        &SolveOptions {
+                            time_limit_ms: (time_limit_ms / 4).max(100),
+                            ..SolveOptions::default()
+                        },
+                    )
+                    .map_err(optim)?;
+                    let persons = |v: &[f64]| v.first().copied().unwrap_or(0.0).round() as i64;
+                    report.pledges.push(PledgeMargin {
+                        pledge_id: u.pledge_id.clone(),
+                        country: u.country.clone(),
+                        places_left: u.places_left,
+                        places_used: u.places_used,
+                        shadow_price: u.shadow_price,
+                        more_people_for_one_more_place: persons(&w.need_placed_after)
+                            - persons(&w.need_placed_before),
+                    });
+                }
+            }
+            report.unplaced = result.unplaced;
+        }
+        for u in &report.unplaced {
+            let e = report.by_reason.entry(u.reason.clone()).or_default();
+            e.0 += 1;
+            e.1 += u64::from(u.people);
+        }
+        Ok(report)
+    }
+
     /// Every referral, oldest first.
     pub async fn referrals(&self) -> Result<Vec<ReferralRecord>, AppError> {
         Ok(self.store.referrals().await?)
@@ -533,10 +716,13 @@ fn run_view(r: RunRecord) -> Result<RunView, AppError> {
     })
 }
 
-/// Solves the placement problem: one resource (persons), maximise value, households
-/// optional; every answer checked by the optimiser's independent checker.
-fn optimise(inputs: &PlacementInputs, req: &RunRequest) -> Result<RunResult, AppError> {
-    let optim = |e: haven_optim::OptimError| AppError::Io(format!("optimiser: {e}"));
+fn optim(e: haven_optim::OptimError) -> AppError {
+    AppError::Io(format!("optimiser: {e}"))
+}
+
+/// The optimiser's problem: one resource (persons), maximise value, households optional,
+/// places and items in the inputs' order.
+fn problem_of(inputs: &PlacementInputs) -> Result<haven_optim::Problem, AppError> {
     let mut b = ProblemBuilder::new(vec!["persons".into()], Sense::Maximize, Mode::Optional);
     b.name("placement");
     for p in &inputs.places {
@@ -550,7 +736,13 @@ fn optimise(inputs: &PlacementInputs, req: &RunRequest) -> Result<RunResult, App
             b.option(pair.place, pair.value).map_err(optim)?;
         }
     }
-    let problem = b.build().map_err(optim)?;
+    b.build().map_err(optim)
+}
+
+/// Solves the placement problem; every answer is checked by the optimiser's
+/// independent checker before it leaves the library.
+fn optimise(inputs: &PlacementInputs, req: &RunRequest) -> Result<RunResult, AppError> {
+    let problem = problem_of(inputs)?;
     let solution = solve(
         &problem,
         &SolveOptions {
@@ -649,5 +841,6 @@ fn optimise(inputs: &PlacementInputs, req: &RunRequest) -> Result<RunResult, App
         pledges,
         placements,
         unplaced,
+        solution: Some(solution),
     })
 }

@@ -6,6 +6,7 @@ mod output;
 mod placement;
 mod pledge;
 mod relocate;
+mod report;
 mod rsd;
 mod voluntary_return;
 
@@ -75,6 +76,9 @@ enum Command {
     /// Voluntary return: counselling, consent, verification by another officer, departure.
     #[command(subcommand)]
     Return(voluntary_return::ReturnCmd),
+    /// Reports: progress of the operation, resettlement shortfall.
+    #[command(subcommand)]
+    Report(report::ReportCmd),
     /// Resettlement pledges: countries' places, criteria and legal bars.
     #[command(subcommand)]
     Pledge(pledge::PledgeCmd),
@@ -469,6 +473,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Return(cmd) => {
             let app = open(&cli.db).await?;
             return voluntary_return::run(&app, &ctx, cmd).await;
+        }
+        Command::Report(cmd) => {
+            let app = open(&cli.db).await?;
+            return report::run(&app, cmd).await;
         }
         Command::Pledge(cmd) => {
             let app = open(&cli.db).await?;

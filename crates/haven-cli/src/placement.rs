@@ -36,6 +36,19 @@ pub enum PlacementCmd {
     },
     /// Approve a run: its placements become referrals to the countries.
     Approve { run: String },
+    /// What if a pledge had more (or fewer) places: a warm re-solve from a run.
+    Whatif {
+        run: String,
+        #[arg(long)]
+        pledge: String,
+        /// Change of places, e.g. 20 or -10.
+        #[arg(long, allow_hyphen_values = true)]
+        places: i64,
+        #[arg(long, default_value_t = 1_000)]
+        time_limit_ms: u64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,6 +171,36 @@ pub async fn run_placement(app: &App, ctx: &Ctx, cmd: &PlacementCmd) -> Result<E
                         p.household_id, p.people, p.pledge_id, p.country, p.value_breakdown
                     );
                 }
+            }
+        }
+        PlacementCmd::Whatif {
+            run,
+            pledge,
+            places,
+            time_limit_ms,
+            json,
+        } => {
+            let w = app
+                .placement_whatif(run, pledge, *places, *time_limit_ms)
+                .await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&w)?);
+            } else {
+                let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.0}"));
+                println!(
+                    "{} with {} places instead of {}: {} people placed instead of {} ({} households instead of {}); value {} instead of {} (shadow-price estimate {:+.0}); re-solved in {} ms",
+                    w.pledge_id,
+                    w.places_after,
+                    w.places_before,
+                    w.people_placed_after,
+                    w.people_placed_before,
+                    w.households_placed_after,
+                    w.households_placed_before,
+                    f(w.value_after),
+                    f(w.value_before),
+                    w.estimate,
+                    w.time_ms
+                );
             }
         }
         PlacementCmd::Approve { run } => {

@@ -247,3 +247,26 @@ impl Writer {
         Ok(())
     }
 }
+
+impl Store {
+    /// Movements into departed and returned accounts since `since` (RFC 3339 or a day):
+    /// the pace at which people reach a durable solution.
+    pub async fn exits_since(&self, since: &str) -> Result<i64> {
+        Ok(on_db!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM movements m JOIN accounts a ON a.id = m.to_account_id \
+             WHERE a.kind IN ('departed', 'returned') AND m.at >= $1",
+        )
+        .bind(since)
+        .fetch_one(c)
+        .await?))
+    }
+
+    /// People who have arrived at a site by convoy (manifest arrived or found).
+    pub async fn people_relocated(&self) -> Result<i64> {
+        Ok(on_db!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT person_id) FROM manifest_entries WHERE status IN ('arrived', 'found')",
+        )
+        .fetch_one(c)
+        .await?))
+    }
+}
