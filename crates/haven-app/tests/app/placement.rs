@@ -142,6 +142,59 @@ async fn placement_respects_criteria_and_referrals_flow(db: TestDb) {
             .any(|u| u.reason == "places_exhausted" || u.reason == "not_worth_it")
     );
 
+    // What if the most valuable pledge had ten more places: more people placed, from a
+    // warm re-solve, and the run itself unchanged.
+    let busiest = r
+        .pledges
+        .iter()
+        .max_by(|a, b| a.shadow_price.total_cmp(&b.shadow_price))
+        .expect("pledges");
+    assert!(busiest.shadow_price > 0.0, "{:?}", r.pledges);
+    let more = app
+        .placement_whatif(&run.run_id, &busiest.pledge_id, 10, 1_000)
+        .await
+        .expect("what-if");
+    assert_eq!(more.places_after, busiest.places_left + 10);
+    assert!(
+        more.people_placed_after > more.people_placed_before,
+        "{more:?}"
+    );
+    assert!(more.value_after > more.value_before, "{more:?}");
+    let fewer = app
+        .placement_whatif(&run.run_id, &busiest.pledge_id, -5, 1_000)
+        .await
+        .expect("what-if");
+    assert!(
+        fewer.people_placed_after < fewer.people_placed_before,
+        "{fewer:?}"
+    );
+    let too_few = app
+        .placement_whatif(&run.run_id, &busiest.pledge_id, -100_000, 1_000)
+        .await;
+    assert!(matches!(too_few, Err(AppError::Refused(_))), "{too_few:?}");
+    assert_eq!(
+        app.placement_show(&run.run_id).await.expect("show").result,
+        run.result
+    );
+
+    // The shortfall: the same households left out, and one more place helps somewhere.
+    let shortfall = app.shortfall(1_000).await.expect("shortfall");
+    assert_eq!(shortfall.households_waiting, r.households_considered);
+    assert_eq!(shortfall.people_placeable, r.people_placed);
+    let left_out: u64 = shortfall.by_reason.values().map(|(_, people)| people).sum();
+    assert_eq!(
+        left_out,
+        shortfall.people_waiting - shortfall.people_placeable
+    );
+    assert!(
+        shortfall
+            .pledges
+            .iter()
+            .any(|p| p.more_people_for_one_more_place > 0),
+        "{:?}",
+        shortfall.pledges
+    );
+
     // Approval refers; approving twice is refused and writes nothing.
     let referrals = app
         .placement_approve(&ctx(), &run.run_id)
@@ -214,6 +267,35 @@ async fn placement_respects_criteria_and_referrals_flow(db: TestDb) {
         Some(moved.len() as i64)
     );
     assert!(app.verify_audit().await.expect("verify").is_ok());
+
+    // The progress report counts what the books and the referrals say.
+    let progress = app.progress_report().await.expect("progress");
+    let step = |name: &str| {
+        progress
+            .funnel
+            .iter()
+            .find(|s| s.step == name)
+            .map(|s| s.people)
+            .expect("step")
+    };
+    assert_eq!(step("registered"), 400);
+    assert_eq!(step("recognised"), 400);
+    assert_eq!(step("departed"), moved.len() as i64);
+    assert_eq!(step("accepted"), accepted.people);
+    assert_eq!(step("returned"), 0);
+    assert_eq!(progress.people_present, 400 - moved.len() as i64);
+    assert_eq!(progress.exits_last_28_days, moved.len() as i64);
+    assert!(progress.projected_end.is_some());
+    assert!(
+        progress
+            .open
+            .iter()
+            .any(|o| o.status == "referral submitted" && o.owner == "country delegation")
+    );
+    assert_eq!(
+        progress.pledge_gap.places_pledged,
+        pledges.values().map(|p| i64::from(p.places)).sum::<i64>()
+    );
 
     // The declined household is back in the pool for the next run.
     let next = app
