@@ -716,6 +716,70 @@ fn run_view(r: RunRecord) -> Result<RunView, AppError> {
     })
 }
 
+/// Timings of one placement computed in memory, for `haven bench placement`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchFigures {
+    pub households: usize,
+    pub pledges: usize,
+    pub eligible_pairs: usize,
+    pub build_inputs_ms: f64,
+    pub solve_ms: f64,
+    pub serialise_ms: f64,
+    pub stored_json_bytes: usize,
+    pub whatif_ms: f64,
+    pub result: RunResult,
+}
+
+/// Runs the placement pipeline in memory — inputs, solve, the JSON a run stores, and a
+/// what-if on the first pledge — timing each step.
+pub fn bench_placement(
+    households: Vec<Household>,
+    pledges: &[OpenPledge],
+    req: &RunRequest,
+    on: haven_core::pledge::Day,
+) -> Result<BenchFigures, AppError> {
+    let t = std::time::Instant::now();
+    let submissions: Vec<Submission> = households.into_iter().map(submission).collect();
+    let inputs = build_inputs(&submissions, pledges, &req.weights, on)
+        .map_err(|e| refused(e.to_string()))?;
+    let build_inputs_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = std::time::Instant::now();
+    let result = optimise(&inputs, req)?;
+    let solve_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = std::time::Instant::now();
+    let stored = serde_json::to_string(&inputs).map_err(io)?.len()
+        + serde_json::to_string(&result).map_err(io)?.len();
+    let serialise_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let problem = problem_of(&inputs)?;
+    let t = std::time::Instant::now();
+    if let Some(solution) = &result.solution {
+        haven_optim::what_if_capacity(
+            &problem,
+            solution,
+            0,
+            0,
+            10.0,
+            &SolveOptions {
+                time_limit_ms: 1_000,
+                ..SolveOptions::default()
+            },
+        )
+        .map_err(optim)?;
+    }
+    let whatif_ms = t.elapsed().as_secs_f64() * 1000.0;
+    Ok(BenchFigures {
+        households: inputs.items.len(),
+        pledges: inputs.places.len(),
+        eligible_pairs: inputs.eligible.len(),
+        build_inputs_ms,
+        solve_ms,
+        serialise_ms,
+        stored_json_bytes: stored,
+        whatif_ms,
+        result,
+    })
+}
+
 fn optim(e: haven_optim::OptimError) -> AppError {
     AppError::Io(format!("optimiser: {e}"))
 }

@@ -132,6 +132,15 @@ enum BenchCmd {
         #[arg(long, default_value_t = 900)]
         queries: usize,
     },
+    /// A placement run in memory: households of the database against generated pledges.
+    Placement {
+        #[arg(long, default_value_t = 20_000)]
+        households: usize,
+        #[arg(long, default_value_t = 40)]
+        pledges: usize,
+        #[arg(long, default_value_t = 5_000)]
+        time_limit_ms: u64,
+    },
     /// Relocation planning: each closing camp to its temporary site, and the planner alone.
     Relocate {
         #[arg(long, default_value_t = 90)]
@@ -592,6 +601,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(BenchCmd::Search { queries }) => {
             let app = open(&cli.db).await?;
             bench::search(&app, *queries).await?;
+        }
+        Command::Bench(BenchCmd::Placement {
+            households,
+            pledges,
+            time_limit_ms,
+        }) => {
+            let app = open(&cli.db).await?;
+            bench::placement(&app, *households, *pledges, *time_limit_ms).await?;
         }
         Command::Bench(BenchCmd::Relocate { seats, per_day }) => {
             let app = open(&cli.db).await?;
