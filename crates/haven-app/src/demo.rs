@@ -31,6 +31,16 @@ pub struct DemoStory {
     pub claims_appealed: usize,
     /// Claims in the operation.
     pub claims: usize,
+    /// The approved placement run, its referrals, the countries' decisions so far, and
+    /// the people who have departed.
+    pub placement_run: Option<String>,
+    pub referrals: usize,
+    pub accepted: usize,
+    pub declined: usize,
+    pub departed_people: usize,
+    /// A rejected claimant on the way to a voluntary return (consent signed, awaiting
+    /// verification).
+    pub returning: Option<String>,
 }
 
 fn day(today: &str, offset: i64) -> Result<String, AppError> {
@@ -66,7 +76,8 @@ impl App {
         // Each part is staged once; a part interrupted on an earlier run is staged now.
         let relocation_staged = !self.store.convoys().await?.is_empty();
         let rsd_staged = !self.rsd_staff(StaffKind::Officer).await?.is_empty();
-        if relocation_staged && rsd_staged {
+        let resettlement_staged = !self.store.placement_runs().await?.is_empty();
+        if relocation_staged && rsd_staged && resettlement_staged {
             return Ok(DemoStory::default());
         }
         let today = self.today();
@@ -80,6 +91,10 @@ impl App {
         }
         if !rsd_staged {
             self.stage_demo_rsd(ctx, &today, &mut story).await?;
+        }
+        if !resettlement_staged && !self.store.pledges().await?.is_empty() {
+            self.stage_demo_resettlement(ctx, &today, &mut story)
+                .await?;
         }
         Ok(story)
     }
@@ -223,6 +238,94 @@ impl App {
             }
         }
         self.rsd_sweep(ctx, Some(today)).await?;
+        Ok(())
+    }
+
+    /// Resettlement under way: one approved placement run; the countries have answered
+    /// the first referrals (most accepted, a few declined); the first accepted households
+    /// have left; a rejected claimant has asked to go home.
+    async fn stage_demo_resettlement(
+        &self,
+        ctx: &Ctx,
+        today: &str,
+        story: &mut DemoStory,
+    ) -> Result<(), AppError> {
+        use crate::placement::{CountryDecision, RunRequest};
+        use crate::voluntary_return::ReturnStep;
+        use haven_core::placement::Weights;
+
+        let run = match self
+            .placement_run(
+                ctx,
+                &RunRequest {
+                    weights: Weights::default(),
+                    time_limit_ms: 2_000,
+                    seed: 0,
+                },
+            )
+            .await
+        {
+            Ok(run) => run,
+            // Nobody recognised yet, or no places: nothing to stage.
+            Err(AppError::Refused(_)) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let referrals = self.placement_approve(ctx, &run.run_id).await?;
+        story.placement_run = Some(run.run_id.clone());
+        story.referrals = referrals.len();
+        let departure = day(today, 21)?;
+        for (n, id) in referrals.iter().take(60).enumerate() {
+            let decision = if n % 12 == 5 {
+                CountryDecision::Decline {
+                    reason:
+                        "the security interview raised questions the delegation could not resolve"
+                            .into(),
+                }
+            } else {
+                CountryDecision::Accept {
+                    departure_date: departure.clone(),
+                }
+            };
+            let r = self.referral_decide(ctx, id, &decision).await?;
+            if r.status == "accepted" {
+                story.accepted += 1;
+                if story.accepted <= 20 {
+                    story.departed_people += self.referral_depart(ctx, id).await?.len();
+                }
+            } else {
+                story.declined += 1;
+            }
+        }
+        // A rejected claimant asks to go home: counselled, consent signed, awaiting the
+        // verification by another officer.
+        let rejected = self
+            .rsd_statuses()
+            .await?
+            .into_iter()
+            .find(|s| s.outcome == Some(Outcome::Rejected));
+        if let Some(s) = rejected {
+            let person = s.principal;
+            self.return_step(
+                ctx,
+                &person,
+                &ReturnStep::Counsel {
+                    officer: "O-PROT-1".into(),
+                    country: None,
+                },
+                Some(&day(today, -3)?),
+            )
+            .await?;
+            self.return_step(
+                ctx,
+                &person,
+                &ReturnStep::Consent {
+                    document: "CONSENT-0001".into(),
+                },
+                Some(&day(today, -1)?),
+            )
+            .await?;
+            story.returning = Some(person);
+        }
         Ok(())
     }
 }

@@ -450,6 +450,17 @@ pub fn demo_story(s: &haven_app::demo::DemoStory, camp: &str, temporary: &str) {
         "Refugee status determination: {} of {} claims decided in the last two weeks ({} recognised), {} appealed (haven rsd queue).",
         s.claims_decided, s.claims, s.claims_recognised, s.claims_appealed
     );
+    if let Some(run) = &s.placement_run {
+        println!(
+            "Resettlement: placement run {run} approved, {} referrals; countries accepted {} and declined {}; {} people departed (haven referral list, haven report progress).",
+            s.referrals, s.accepted, s.declined, s.departed_people
+        );
+    }
+    if let Some(p) = &s.returning {
+        println!(
+            "  {p} asked to go home: counselled, consent signed, awaiting verification (haven return list)."
+        );
+    }
 }
 
 pub fn pledges(pledges: &[haven_core::pledge::Pledge]) {
