@@ -223,6 +223,57 @@ impl App {
                 median_wait_days: None,
             });
         }
+        // Households whose claim is settled but who have no durable solution under way.
+        let returning: std::collections::HashSet<String> = self
+            .voluntary_returns()
+            .await?
+            .into_iter()
+            .filter(|v| v.is_open())
+            .map(|v| v.person_id)
+            .collect();
+        let with_open_referral: std::collections::HashSet<&str> = referrals
+            .iter()
+            .filter(|r| r.status != "declined")
+            .map(|r| r.household_id.as_str())
+            .collect();
+        let mut awaiting_place = 0;
+        let mut no_solution = 0;
+        for s in &statuses {
+            if present_of
+                .get(s.household_id.as_str())
+                .copied()
+                .unwrap_or(0)
+                == 0
+                || with_open_referral.contains(s.household_id.as_str())
+            {
+                continue;
+            }
+            if s.recognised {
+                awaiting_place += 1;
+            } else if s.is_final && !returning.contains(&s.principal) {
+                no_solution += 1;
+            }
+        }
+        for (status, owner, cases) in [
+            (
+                "recognised, awaiting a place",
+                "resettlement officer",
+                awaiting_place,
+            ),
+            (
+                "not recognised, no return under way",
+                "protection officer",
+                no_solution,
+            ),
+        ] {
+            open.push(OpenStatus {
+                status: status.to_string(),
+                owner,
+                cases,
+                longest_wait_days: None,
+                median_wait_days: None,
+            });
+        }
         open.retain(|o| o.cases > 0);
 
         // The pledge gap.
