@@ -297,7 +297,7 @@ impl App {
         let result = optimise(&inputs, req)?;
         let mut w = self.begin(ctx).await?;
         let weights_json = serde_json::to_string(&req.weights).map_err(io)?;
-        let inputs_json = serde_json::to_string(&inputs).map_err(io)?;
+        let inputs_json = serde_json::to_string(&StoredInputs::from(&inputs)).map_err(io)?;
         let result_json = serde_json::to_string(&result).map_err(io)?;
         let run_id = w
             .insert_placement_run(&NewRun {
@@ -445,7 +445,7 @@ impl App {
             .placement_run(run_id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("no placement run with id {run_id}")))?;
-        let inputs: PlacementInputs = serde_json::from_str(&run.inputs_json).map_err(io)?;
+        let inputs: StoredInputs = serde_json::from_str(&run.inputs_json).map_err(io)?;
         let result: RunResult = serde_json::from_str(&run.result_json).map_err(io)?;
         let previous = result.solution.ok_or_else(|| {
             refused(format!(
@@ -528,7 +528,7 @@ impl App {
                 .collect();
         } else {
             let result = optimise(&inputs, &req)?;
-            let problem = problem_of(&inputs)?;
+            let problem = problem_of(&StoredInputs::from(&inputs))?;
             report.people_placeable = result.people_placed;
             if let Some(solution) = &result.solution {
                 for (i, u) in result.pledges.iter().enumerate() {
@@ -747,10 +747,12 @@ pub fn bench_placement(
     let result = optimise(&inputs, req)?;
     let solve_ms = t.elapsed().as_secs_f64() * 1000.0;
     let t = std::time::Instant::now();
-    let stored = serde_json::to_string(&inputs).map_err(io)?.len()
+    let stored = serde_json::to_string(&StoredInputs::from(&inputs))
+        .map_err(io)?
+        .len()
         + serde_json::to_string(&result).map_err(io)?.len();
     let serialise_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let problem = problem_of(&inputs)?;
+    let problem = problem_of(&StoredInputs::from(&inputs))?;
     let t = std::time::Instant::now();
     if let Some(solution) = &result.solution {
         haven_optim::what_if_capacity(
@@ -784,20 +786,47 @@ fn optim(e: haven_optim::OptimError) -> AppError {
     AppError::Io(format!("optimiser: {e}"))
 }
 
+/// What a run keeps of its inputs: places, households, and the eligible pairs with
+/// their values — enough to rebuild the optimiser's problem for a what-if. The reasons
+/// for ineligible pairs are kept in the result, for the households not placed only
+/// (all of them would take hundreds of megabytes on a national programme).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredInputs {
+    pub places: Vec<haven_core::placement::PlacementPlace>,
+    pub items: Vec<haven_core::placement::PlacementItem>,
+    /// (item, place, value), sorted by item then place.
+    pub eligible: Vec<(usize, usize, f64)>,
+}
+
+impl From<&PlacementInputs> for StoredInputs {
+    fn from(i: &PlacementInputs) -> Self {
+        StoredInputs {
+            places: i.places.clone(),
+            items: i.items.clone(),
+            eligible: i
+                .eligible
+                .iter()
+                .map(|p| (p.item, p.place, p.value))
+                .collect(),
+        }
+    }
+}
+
 /// The optimiser's problem: one resource (persons), maximise value, households optional,
 /// places and items in the inputs' order.
-fn problem_of(inputs: &PlacementInputs) -> Result<haven_optim::Problem, AppError> {
+fn problem_of(inputs: &StoredInputs) -> Result<haven_optim::Problem, AppError> {
     let mut b = ProblemBuilder::new(vec!["persons".into()], Sense::Maximize, Mode::Optional);
     b.name("placement");
     for p in &inputs.places {
         b.place(p.pledge_id.clone(), &[f64::from(p.capacity)])
             .map_err(optim)?;
     }
+    let mut pairs = inputs.eligible.iter().peekable();
     for (i, item) in inputs.items.iter().enumerate() {
         b.item(item.household_id.clone(), &[f64::from(item.need)])
             .map_err(optim)?;
-        for pair in inputs.eligible_of(i) {
-            b.option(pair.place, pair.value).map_err(optim)?;
+        while let Some(&(_, place, value)) = pairs.next_if(|(it, _, _)| *it == i) {
+            b.option(place, value).map_err(optim)?;
         }
     }
     b.build().map_err(optim)
@@ -806,7 +835,7 @@ fn problem_of(inputs: &PlacementInputs) -> Result<haven_optim::Problem, AppError
 /// Solves the placement problem; every answer is checked by the optimiser's
 /// independent checker before it leaves the library.
 fn optimise(inputs: &PlacementInputs, req: &RunRequest) -> Result<RunResult, AppError> {
-    let problem = problem_of(inputs)?;
+    let problem = problem_of(&StoredInputs::from(inputs))?;
     let solution = solve(
         &problem,
         &SolveOptions {
