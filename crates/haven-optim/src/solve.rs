@@ -274,11 +274,17 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // 1. bound
     let iters = if warm.is_some() { 60 } else { 400 };
     let huge = p.num_options() > 2_000_000;
-    if huge && c.optional && warm.is_none() {
-        // a first incumbent from a greedy fill (profit per unit of need)
+    if c.optional && p.num_options() > 100_000 {
+        // a first incumbent from a greedy fill (profit per unit of need): on large
+        // optional problems (resettlement) it is a far better start than the
+        // multiplier-guided greedy before the multipliers have converged
         let (a, l0) = fill_greedy(&c);
         consider(a, &mut inc, &mut inc_v);
-        lambda0 = l0;
+        // its dual (each full place priced at its marginal density) starts the bound,
+        // unless a previous solution's multipliers do
+        if warm.is_none() {
+            lambda0 = l0;
+        }
         tick(&format!("fill greedy, incumbent {inc_v}"));
     }
     let lag = subgradient_opts(
