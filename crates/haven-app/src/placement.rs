@@ -160,7 +160,7 @@ pub enum CountryDecision {
 
 /// The submission of a household: priority and category from its recorded attributes
 /// (`submission_priority`, `submission_category` on any member), else the category
-/// follows its specific needs.
+/// follows its specific needs; outcome scores from `outcome_score` (`CAN:0.7,DEU:0.4`).
 fn submission(household: Household) -> Submission {
     let attr = |key: &str| {
         household
@@ -197,11 +197,26 @@ fn submission(household: Household) -> Submission {
             .map(|(_, c)| c)
         })
         .or(Some(SubmissionCategory::LackOfAlternativeSolutions));
+    // A score that does not read as a number is kept as NaN, so that the run is refused
+    // naming the household and the country rather than the score silently ignored.
+    let outcome_scores: BTreeMap<String, f64> = attr("outcome_score")
+        .map(|text| {
+            text.split(',')
+                .filter_map(|pair| {
+                    let (country, score) = pair.split_once(':')?;
+                    Some((
+                        country.trim().to_ascii_uppercase(),
+                        score.trim().parse::<f64>().unwrap_or(f64::NAN),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Submission {
         household,
         priority,
         category,
-        outcome_scores: BTreeMap::new(),
+        outcome_scores,
     }
 }
 
@@ -936,4 +951,62 @@ fn optimise(inputs: &PlacementInputs, req: &RunRequest) -> Result<RunResult, App
         unplaced,
         solution: Some(solution),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(needs: &[&str], attributes: &[(&str, &str)]) -> Person {
+        let attributes: BTreeMap<&str, &str> = attributes.iter().copied().collect();
+        let json = serde_json::json!({
+            "person_id": "P-1", "household_id": "H-1", "relationship": "head",
+            "name": {"given_latin": "A", "family_latin": "B", "given_original": "", "family_original": ""},
+            "sex": "F", "date_of_birth": {"year": 1980, "month": null, "day": null, "precision": "year"},
+            "nationality": "IRN", "languages": ["fas"], "specific_needs": needs,
+            "attributes": attributes, "site_id": "S-1", "unit_id": null, "registered_on": "2026-01-01"
+        });
+        serde_json::from_value(json).expect("a person")
+    }
+
+    fn household(p: Person) -> Household {
+        Household {
+            household_id: "H-1".into(),
+            members: vec![p],
+        }
+    }
+
+    #[test]
+    fn a_submission_reads_the_registry() {
+        let s = submission(household(person(&["TR-HO"], &[])));
+        assert_eq!(s.priority, SubmissionPriority::Normal);
+        assert_eq!(
+            s.category,
+            Some(SubmissionCategory::SurvivorsOfViolenceTorture)
+        );
+        assert!(s.outcome_scores.is_empty());
+
+        let s = submission(household(person(
+            &["SM-CI"],
+            &[
+                ("submission_priority", "urgent"),
+                ("submission_category", "family_reunification"),
+                ("outcome_score", "can:0.7, DEU:0.25"),
+            ],
+        )));
+        assert_eq!(s.priority, SubmissionPriority::Urgent);
+        assert_eq!(s.category, Some(SubmissionCategory::FamilyReunification));
+        assert_eq!(s.outcome_scores.get("CAN"), Some(&0.7));
+        assert_eq!(s.outcome_scores.get("DEU"), Some(&0.25));
+
+        let s = submission(household(person(&[], &[("outcome_score", "CAN:high")])));
+        assert!(
+            s.outcome_scores["CAN"].is_nan(),
+            "kept so that the run is refused"
+        );
+        assert_eq!(
+            s.category,
+            Some(SubmissionCategory::LackOfAlternativeSolutions)
+        );
+    }
 }

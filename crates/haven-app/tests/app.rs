@@ -67,11 +67,17 @@ async fn imports_an_operation_once(db: TestDb) {
     assert_eq!(people, 400);
     assert!(households > 100 && households < 400, "{households}");
     assert!(units > 0);
-    // One audit entry per site, unit, household and site's facilities.
+    // One audit entry per site, unit, household, site's facilities and pledge.
     assert_eq!(s[3].records, "site facilities");
+    assert_eq!(s[4].records, "pledges");
+    assert_eq!(s[4].imported, 6);
     assert_eq!(
         audit - before_audit,
-        s[0].imported as i64 + s[1].imported as i64 + households + s[3].imported as i64
+        s[0].imported as i64
+            + s[1].imported as i64
+            + households
+            + s[3].imported as i64
+            + s[4].imported as i64
     );
     let ledger = db.app.ledger().await.expect("ledger");
     assert!(ledger.ok(), "{ledger:?}");
