@@ -279,17 +279,42 @@ impl App {
             .await?
             .into_iter()
             .filter(|p| p.period_end.as_str() >= today.as_str())
-            .filter_map(|p| {
+            // A full pledge stays in: households it would take are told its places are
+            // exhausted (not that they are ineligible), and its shadow price is shown.
+            .map(|p| {
                 let left = p
                     .places
                     .saturating_sub(used.get(p.pledge_id.as_str()).copied().unwrap_or(0));
-                (left > 0).then_some(OpenPledge {
+                OpenPledge {
                     pledge: p,
                     places_left: left,
-                })
+                }
             })
             .collect();
-        build_inputs(&submissions, &pledges, weights, on).map_err(|e| refused(e.to_string()))
+        let mut inputs = build_inputs(&submissions, &pledges, weights, on)
+            .map_err(|e| refused(e.to_string()))?;
+        // A country that declined a household is not proposed for it again.
+        let declined: HashSet<(&str, &str)> = referrals
+            .iter()
+            .filter(|r| r.status == "declined")
+            .map(|r| (r.household_id.as_str(), r.country.as_str()))
+            .collect();
+        if !declined.is_empty() {
+            let (items, places) = (&inputs.items, &inputs.places);
+            let kept: Vec<_> = inputs
+                .eligible
+                .iter()
+                .filter(|p| {
+                    !declined.contains(&(
+                        items[p.item].household_id.as_str(),
+                        places[p.place].country.as_str(),
+                    ))
+                })
+                .cloned()
+                .collect();
+            inputs.eligible = kept;
+        }
+        Ok(inputs)
     }
 
     /// Runs the optimiser on today's recognised households and open pledges and stores
@@ -306,7 +331,7 @@ impl App {
                 "no recognised household is waiting for a place (all are referred, or none is recognised yet)",
             ));
         }
-        if inputs.places.is_empty() {
+        if inputs.places.iter().all(|p| p.capacity == 0) {
             return Err(refused("no pledge is open with places left"));
         }
         let result = optimise(&inputs, req)?;
@@ -397,6 +422,30 @@ impl App {
             return Err(refused(format!(
                 "placement run {run_id} is out of date: household {} has been referred since; make a new run",
                 p.household_id
+            )));
+        }
+        // The households must still be as the run saw them: the same members present.
+        let households: Vec<String> = result
+            .placements
+            .iter()
+            .map(|p| p.household_id.clone())
+            .collect();
+        let mut present: HashMap<String, u32> = HashMap::new();
+        for m in w.positions_of_households(&households).await? {
+            if m.account.is_present() {
+                *present.entry(m.household_id).or_default() += 1;
+            }
+        }
+        if let Some(p) = result
+            .placements
+            .iter()
+            .find(|p| present.get(&p.household_id).copied().unwrap_or(0) != p.people)
+        {
+            return Err(refused(format!(
+                "placement run {run_id} is out of date: household {} had {} members present, now {}; make a new run",
+                p.household_id,
+                p.people,
+                present.get(&p.household_id).copied().unwrap_or(0)
             )));
         }
         let used = referred_per_pledge(&referrals);
@@ -622,7 +671,11 @@ impl App {
         };
         w.update_referral(r.key, status, reason, date).await?;
         w.audit(
-            &format!("referral.{}", &status[..status.len() - 2]),
+            if status == "accepted" {
+                "referral.accept"
+            } else {
+                "referral.decline"
+            },
             "referral",
             referral_id,
             serde_json::json!({ "status": r.status }).to_string(),
@@ -651,6 +704,34 @@ impl App {
         let members = w
             .positions_of_households(std::slice::from_ref(&r.household_id))
             .await?;
+        let present: Vec<&str> = members
+            .iter()
+            .filter(|m| m.account.is_present())
+            .map(|m| m.person_id.as_str())
+            .collect();
+        if present.len() as i64 != r.people {
+            return Err(refused(format!(
+                "referral {referral_id} is for {} people of household {}, but {} are with the operation now ({}); the country must be told before they travel",
+                r.people,
+                r.household_id,
+                present.len(),
+                present.join(", ")
+            )));
+        }
+        let returning: HashSet<String> = self
+            .store
+            .voluntary_returns()
+            .await?
+            .into_iter()
+            .filter(|v| v.is_open())
+            .map(|v| v.person_id)
+            .collect();
+        if let Some(p) = present.iter().find(|p| returning.contains(**p)) {
+            return Err(refused(format!(
+                "{p} has a voluntary return under way; it must be withdrawn before the household departs for {}",
+                r.country
+            )));
+        }
         let to = Account::Departed(r.country.clone());
         let reason = format!("resettled to {} (referral {referral_id})", r.country);
         let moves: Vec<MovementRow> = members

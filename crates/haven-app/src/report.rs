@@ -33,8 +33,10 @@ pub struct OpenStatus {
 pub struct PledgeGap {
     /// Recognised people with the operation, not yet referred (or declined).
     pub people_needing_a_place: i64,
+    /// Places of the pledges whose period has not ended.
     pub places_pledged: i64,
-    /// Places pledged less people referred and not declined.
+    /// Of those, places not taken by people referred and not declined. Criteria are not
+    /// counted here: `haven report shortfall` says who can really be placed.
     pub places_left: i64,
     /// People needing a place beyond the places left (0 when all fit).
     pub gap: i64,
@@ -287,14 +289,25 @@ impl App {
             .filter(|h| !referred_open.contains(*h))
             .map(|h| present_of.get(h).copied().unwrap_or(0))
             .sum();
-        let pledges = self.store.pledges().await?;
+        // Only pledges whose period has not ended can still take anyone.
+        let pledges: Vec<_> = self
+            .store
+            .pledges()
+            .await?
+            .into_iter()
+            .filter(|p| p.period_end.as_str() >= today.as_str())
+            .collect();
         let places_pledged: i64 = pledges.iter().map(|p| i64::from(p.places)).sum();
-        let used: i64 = referrals
+        let mut used: HashMap<&str, i64> = HashMap::new();
+        for r in referrals.iter().filter(|r| r.status != "declined") {
+            *used.entry(r.pledge_id.as_str()).or_default() += r.people;
+        }
+        let places_left: i64 = pledges
             .iter()
-            .filter(|r| r.status != "declined")
-            .map(|r| r.people)
+            .map(|p| {
+                (i64::from(p.places) - used.get(p.pledge_id.as_str()).copied().unwrap_or(0)).max(0)
+            })
             .sum();
-        let places_left = (places_pledged - used).max(0);
 
         let people_present = people.iter().filter(|r| r.place.is_present()).count() as i64;
         let since = (day - time::Duration::days(27)).to_string();

@@ -154,6 +154,8 @@ pub enum ReturnError {
     SameOfficer(String),
     #[error("{0} is before {1}, the date of the previous step")]
     BeforeEarlierStep(Date, Date),
+    #[error("the return is scheduled for {0}; until that day the person may still withdraw")]
+    BeforeScheduledDeparture(Date),
     #[error("a signed consent needs the reference of the signed form")]
     NoConsentDocument,
     #[error("the officer's id is required")]
@@ -357,9 +359,13 @@ impl VoluntaryReturn {
                 counselling,
                 consent,
                 verification,
-                ..
+                departure_on,
             } => {
                 self.not_before(on)?;
+                // Until the day itself the person may still withdraw.
+                if on < *departure_on {
+                    return Err(ReturnError::BeforeScheduledDeparture(*departure_on));
+                }
                 self.stage = ReturnStage::Departed {
                     counselling: counselling.clone(),
                     consent: consent.clone(),

@@ -311,4 +311,14 @@ async fn placement_respects_criteria_and_referrals_flow(db: TestDb) {
         .collect();
     assert!(considered.contains(&declined.household_id.as_str()));
     assert!(!considered.contains(&accepted.household_id.as_str()));
+    // ... but not to the country that declined it.
+    assert!(
+        next.result
+            .placements
+            .iter()
+            .filter(|p| p.household_id == declined.household_id)
+            .all(|p| p.country != declined.country),
+        "{:?}",
+        next.result.placements
+    );
 }

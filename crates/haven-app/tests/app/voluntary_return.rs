@@ -198,6 +198,11 @@ async fn a_return_is_verifiably_voluntary(db: TestDb) {
     )
     .await
     .expect("schedule again");
+    let early = app.return_depart(&ctx(), &id, Some("2026-12-11")).await;
+    assert!(
+        matches!(&early, Err(AppError::Refused(m)) if m.contains("scheduled for 2026-12-12")),
+        "{early:?}"
+    );
     let to = app
         .return_depart(&ctx(), &id, Some("2026-12-12"))
         .await
