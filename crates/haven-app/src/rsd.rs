@@ -762,7 +762,7 @@ impl App {
                 &window.to_string(),
             ));
         }
-        self.transition(ctx, household_id, "rsd.notify", on, Some(window), |c| {
+        self.transition(ctx, household_id, "rsd.notify", on, Some(window), |c, _| {
             c.notify(on)
         })
         .await
@@ -776,25 +776,10 @@ impl App {
         on: Option<&str>,
     ) -> Result<ClaimView, AppError> {
         let on = self.date_or_today("on", on)?;
-        let mut window = rsd::APPEAL_WINDOW_DAYS;
-        let mut w = self.begin(ctx).await?;
-        let mut open = Open::load(&mut w, household_id).await?;
-        if let Some(d) = open.row.appeal_window_days {
-            window = d;
-        }
-        open.claim.appeal(on, window).map_err(refused)?;
-        let (officer, interpreter) = (open.row.officer.clone(), open.row.interpreter.clone());
-        open.save(
-            &mut w,
-            "rsd.appeal",
-            officer.as_deref(),
-            interpreter.as_deref(),
-            window,
-            on,
-        )
-        .await?;
-        w.commit().await?;
-        self.rsd_claim(household_id).await
+        self.transition(ctx, household_id, "rsd.appeal", on, None, |c, window| {
+            c.appeal(on, window)
+        })
+        .await
     }
 
     /// Closes a scheduled claim whose claimant has not come and not been in contact for
@@ -806,7 +791,7 @@ impl App {
         on: Option<&str>,
     ) -> Result<ClaimView, AppError> {
         let on = self.date_or_today("on", on)?;
-        self.transition(ctx, household_id, "rsd.no_show", on, None, |c| {
+        self.transition(ctx, household_id, "rsd.no_show", on, None, |c, _| {
             c.close_no_show(on)
         })
         .await
@@ -830,7 +815,8 @@ impl App {
         self.rsd_claim(household_id).await
     }
 
-    /// One transition that keeps the claim's officer and interpreter.
+    /// One transition that keeps the claim's officer and interpreter. `window` sets the
+    /// appeal window; without it the claim's own is kept, and `step` is given it.
     async fn transition(
         &self,
         ctx: &Ctx,
@@ -838,12 +824,12 @@ impl App {
         action: &str,
         on: Date,
         window: Option<i64>,
-        step: impl FnOnce(&mut Claim) -> Result<(), rsd::RsdError>,
+        step: impl FnOnce(&mut Claim, i64) -> Result<(), rsd::RsdError>,
     ) -> Result<ClaimView, AppError> {
         let mut w = self.begin(ctx).await?;
         let mut open = Open::load(&mut w, household_id).await?;
-        step(&mut open.claim).map_err(refused)?;
         let window = window.unwrap_or_else(|| open.window());
+        step(&mut open.claim, window).map_err(refused)?;
         let (officer, interpreter) = (open.row.officer.clone(), open.row.interpreter.clone());
         open.save(
             &mut w,
