@@ -739,6 +739,7 @@ impl App {
             .filter(|m| m.account.is_present())
             .map(|m| MovementRow {
                 person_key: m.person_key,
+                person_id: m.person_id.clone(),
                 from: Some(m.account.clone()),
                 to: to.clone(),
                 reason: reason.clone(),
@@ -753,20 +754,7 @@ impl App {
         }
         w.record_movements(&moves).await?;
         w.update_referral(r.key, "departed", None, None).await?;
-        let moved: Vec<String> = members
-            .iter()
-            .filter(|m| m.account.is_present())
-            .map(|m| m.person_id.clone())
-            .collect();
-        for m in members.iter().filter(|m| m.account.is_present()) {
-            w.audit(
-                "person.move",
-                "person",
-                &m.person_id,
-                serde_json::json!({ "place": m.account.key() }).to_string(),
-                serde_json::json!({ "place": to.key(), "reason": reason }).to_string(),
-            );
-        }
+        let moved: Vec<String> = moves.iter().map(|m| m.person_id.clone()).collect();
         w.audit(
             "referral.depart",
             "referral",

@@ -293,6 +293,7 @@ impl App {
             .iter()
             .map(|p| MovementRow {
                 person_key: p.person_key,
+                person_id: p.person_id.clone(),
                 from: Some(p.account.clone()),
                 to: to.clone(),
                 reason: reason.clone(),
@@ -300,11 +301,6 @@ impl App {
             })
             .collect();
         w.record_movements(&rows).await?;
-        for p in &positions {
-            let before = serde_json::json!({ "place": p.account.key() }).to_string();
-            let after = serde_json::json!({ "place": to.key(), "reason": reason, "split_reason": split_reason }).to_string();
-            w.audit("person.move", "person", &p.person_id, before, after);
-        }
         w.commit().await?;
         Ok(MoveSummary {
             moved: positions.into_iter().map(|p| p.person_id).collect(),

@@ -592,6 +592,7 @@ impl App {
                     for m in &members {
                         moves.push(MovementRow {
                             person_key: m.person_key,
+                            person_id: m.person_id.clone(),
                             from: Some(m.account.clone()),
                             to: transit.clone(),
                             reason: reason.clone(),
@@ -616,7 +617,6 @@ impl App {
         w.record_movements(&moves).await?;
         w.set_manifest_status(convoy.key, &statuses).await?;
         w.set_convoy_status(convoy.key, "departed").await?;
-        audit_moves(&mut w, &manifest, &moves, &reason);
         let summary = DepartSummary {
             convoy_id: convoy_id.to_string(),
             travelling: moves.len(),
@@ -820,6 +820,7 @@ impl App {
                 };
                 moves.push(MovementRow {
                     person_key: m.person_key,
+                    person_id: m.person_id.clone(),
                     from: Some(m.account.clone()),
                     to,
                     reason: arrival_reason.clone(),
@@ -830,6 +831,7 @@ impl App {
             } else {
                 moves.push(MovementRow {
                     person_key: m.person_key,
+                    person_id: m.person_id.clone(),
                     from: Some(m.account.clone()),
                     to: Account::WhereaboutsUnknown,
                     reason: missing_reason.clone(),
@@ -842,7 +844,6 @@ impl App {
         w.record_movements(&moves).await?;
         w.set_manifest_status(convoy.key, &statuses).await?;
         w.set_convoy_status(convoy.key, "arrived").await?;
-        audit_moves(&mut w, &manifest, &moves, "");
         w.audit(
             "convoy.arrive",
             "convoy",
@@ -918,6 +919,7 @@ impl App {
         let reason = format!("checked in late from convoy {convoy_id}");
         let mv = MovementRow {
             person_key: position.person_key,
+            person_id: person_id.to_string(),
             from: Some(Account::WhereaboutsUnknown),
             to: to.clone(),
             reason: reason.clone(),
@@ -929,13 +931,6 @@ impl App {
             &[(position.person_key, "found", Some(reason.clone()))],
         )
         .await?;
-        w.audit(
-            "person.move",
-            "person",
-            person_id,
-            serde_json::json!({ "place": Account::WhereaboutsUnknown.key() }).to_string(),
-            serde_json::json!({ "place": to.key(), "reason": reason }).to_string(),
-        );
         w.commit().await?;
         Ok(to)
     }
@@ -973,31 +968,6 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
         let manifest = self.store.manifest(convoy_id).await?;
         Ok(ConvoyDetail { convoy, manifest })
-    }
-}
-
-/// One audit entry per person moved, as `move_people` writes.
-fn audit_moves(
-    w: &mut haven_store::Writer,
-    manifest: &[haven_store::ManifestPosition],
-    moves: &[MovementRow],
-    reason: &str,
-) {
-    let ids: HashMap<i64, &str> = manifest
-        .iter()
-        .map(|m| (m.person_key, m.person_id.as_str()))
-        .collect();
-    for m in moves {
-        let id = ids.get(&m.person_key).copied().unwrap_or_default();
-        let before = serde_json::json!({ "place": m.from.as_ref().map(Account::key) }).to_string();
-        let reason = if reason.is_empty() {
-            m.reason.as_str()
-        } else {
-            reason
-        };
-        let after = serde_json::json!({ "place": m.to.key(), "reason": reason, "split_reason": m.split_reason })
-            .to_string();
-        w.audit("person.move", "person", id, before, after);
     }
 }
 

@@ -154,9 +154,10 @@ impl App {
         let reason = format!("voluntary return to {}", case.country);
         w.record_movements(&[MovementRow {
             person_key: position.person_key,
+            person_id: person_id.to_string(),
             from: Some(position.account.clone()),
             to: to.clone(),
-            reason: reason.clone(),
+            reason,
             split_reason: others_stay.then(|| format!("voluntary return of {person_id}")),
         }])
         .await?;
@@ -168,13 +169,6 @@ impl App {
             person_id,
             json(&before),
             json(&case),
-        );
-        w.audit(
-            "person.move",
-            "person",
-            person_id,
-            serde_json::json!({ "place": position.account.key() }).to_string(),
-            serde_json::json!({ "place": to.key(), "reason": reason }).to_string(),
         );
         w.commit().await?;
         Ok(to)

@@ -37,6 +37,8 @@ pub struct Writer {
 #[derive(Debug, Clone)]
 pub struct MovementRow {
     pub person_key: i64,
+    /// The person's external id, for the audit entry.
+    pub person_id: String,
     pub from: Option<Account>,
     pub to: Account,
     pub reason: String,
@@ -541,9 +543,10 @@ impl Writer {
         Ok(out)
     }
 
-    /// Records movements: each person's place changes and a ledger entry is written,
-    /// with one audit entry per person. The caller has checked the rules (household
-    /// together, source account) against [`Writer::positions_of_people`].
+    /// Records movements: each person's place changes, a ledger entry is written, and one
+    /// `person.move` audit entry (place before; place, reason and split reason after).
+    /// The caller has checked the rules (household together, source account) against
+    /// [`Writer::positions_of_people`].
     pub async fn record_movements(&mut self, moves: &[MovementRow]) -> Result<()> {
         let first = self.alloc_ids("movements", moves.len()).await?;
         for (i, m) in moves.iter().enumerate() {
@@ -583,6 +586,13 @@ impl Writer {
             .bind(m.split_reason.as_deref())
             .execute(&mut *c)
             .await?.rows_affected());
+            let before =
+                serde_json::json!({ "place": m.from.as_ref().map(Account::key) }).to_string();
+            let after = serde_json::json!({
+                "place": m.to.key(), "reason": m.reason, "split_reason": m.split_reason,
+            })
+            .to_string();
+            self.audit("person.move", "person", &m.person_id, before, after);
         }
         Ok(())
     }
