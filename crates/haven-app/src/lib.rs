@@ -132,6 +132,15 @@ impl App {
         self.now().chars().take(10).collect()
     }
 
+    /// Today as `(year, month, day)`, the form ages and criteria are computed on.
+    pub(crate) fn today_day(&self) -> Result<(i32, u8, u8), AppError> {
+        let today = self.today();
+        let d = haven_core::rsd::parse_iso_date(&today).ok_or_else(|| {
+            AppError::Refused(format!("the clock's date {today} is not YYYY-MM-DD"))
+        })?;
+        Ok((d.year(), u8::from(d.month()), d.day()))
+    }
+
     pub(crate) async fn begin(&self, ctx: &Ctx) -> Result<Writer, AppError> {
         Ok(self.store.begin(&ctx.actor, &self.now()).await?)
     }

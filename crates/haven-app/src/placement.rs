@@ -234,15 +234,7 @@ impl App {
     /// members only, and open pledges with places left.
     async fn placement_inputs(&self, weights: &Weights) -> Result<PlacementInputs, AppError> {
         let today = self.today();
-        let on = {
-            let mut it = today.split('-').map(|x| x.parse::<i64>().unwrap_or(0));
-            let (y, m, d) = (
-                it.next().unwrap_or(0),
-                it.next().unwrap_or(0),
-                it.next().unwrap_or(0),
-            );
-            (y as i32, m as u8, d as u8)
-        };
+        let on = self.today_day()?;
         let referrals = self.store.referrals().await?;
         let open: HashSet<&str> = referrals
             .iter()

@@ -123,13 +123,36 @@ fn refused(message: impl Into<String>) -> AppError {
     AppError::Refused(message.into())
 }
 
-fn date_parts(date: &str) -> Option<(i32, u8, u8)> {
-    let mut it = date.split('-');
-    Some((
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-    ))
+/// The convoy, read under the writer lock, if it is in the status the step needs;
+/// otherwise a refusal that says where it is (and, for a convoy already past that step,
+/// `hint`: what to do instead).
+async fn convoy_at(
+    w: &mut haven_store::Writer,
+    convoy_id: &str,
+    needed: &str,
+    hint: &str,
+) -> Result<ConvoyRecord, AppError> {
+    let convoy = w
+        .convoy(convoy_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
+    if convoy.status == needed {
+        return Ok(convoy);
+    }
+    let now = match convoy.status.as_str() {
+        "planned" => "has not departed; depart it first".to_string(),
+        "departed" => format!(
+            "departed at {} already",
+            convoy.departed_at.as_deref().unwrap_or_default()
+        ),
+        "arrived" => format!(
+            "arrived at {} already",
+            convoy.arrived_at.as_deref().unwrap_or_default()
+        ),
+        other => format!("was {other}"),
+    };
+    let hint = if convoy.status == "planned" { "" } else { hint };
+    Err(refused(format!("convoy {convoy_id} {now}{hint}")))
 }
 
 /// The sharing group of the people living in (or on their way to) one unit, or `None`
@@ -178,8 +201,7 @@ impl App {
                 return Err(refused("a convoy needs at least one seat"));
             }
         }
-        let today = self.today();
-        let on = date_parts(&today).ok_or_else(|| refused(format!("bad clock date {today}")))?;
+        let on = self.today_day()?;
 
         // Hold the writer lock while reading, so nothing changes between plan and write.
         let mut w = self.begin(ctx).await?;
@@ -465,28 +487,7 @@ impl App {
         left_behind: &[String],
     ) -> Result<DepartSummary, AppError> {
         let mut w = self.begin(ctx).await?;
-        let convoy = w
-            .convoy(convoy_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
-        match convoy.status.as_str() {
-            "planned" => {}
-            "departed" => {
-                return Err(refused(format!(
-                    "convoy {convoy_id} departed at {} already",
-                    convoy.departed_at.unwrap_or_default()
-                )));
-            }
-            "cancelled" => {
-                return Err(refused(format!("convoy {convoy_id} was cancelled")));
-            }
-            _ => {
-                return Err(refused(format!(
-                    "convoy {convoy_id} arrived at {} already",
-                    convoy.arrived_at.unwrap_or_default()
-                )));
-            }
-        }
+        let convoy = convoy_at(&mut w, convoy_id, "planned", "").await?;
         let manifest = w.manifest_positions(convoy.key).await?;
         let origin_units: HashSet<String> = self
             .store
@@ -645,16 +646,13 @@ impl App {
         let reason = validate::required_text(reason)
             .map_err(|e| refused(format!("reason {}", e.message)))?;
         let mut w = self.begin(ctx).await?;
-        let convoy = w
-            .convoy(convoy_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
-        if convoy.status != "planned" {
-            return Err(refused(format!(
-                "convoy {convoy_id} is {}; only a planned convoy can be cancelled",
-                convoy.status
-            )));
-        }
+        let convoy = convoy_at(
+            &mut w,
+            convoy_id,
+            "planned",
+            "; only a planned convoy is cancelled",
+        )
+        .await?;
         let note = format!("convoy cancelled: {reason}");
         let manifest = w.manifest_positions(convoy.key).await?;
         let statuses: Vec<(i64, &str, Option<String>)> = manifest
@@ -684,27 +682,13 @@ impl App {
         check_in: &CheckIn,
     ) -> Result<ArriveSummary, AppError> {
         let mut w = self.begin(ctx).await?;
-        let convoy = w
-            .convoy(convoy_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("no convoy with id {convoy_id}")))?;
-        match convoy.status.as_str() {
-            "departed" => {}
-            "planned" => {
-                return Err(refused(format!(
-                    "convoy {convoy_id} has not departed; depart it first"
-                )));
-            }
-            "cancelled" => {
-                return Err(refused(format!("convoy {convoy_id} was cancelled")));
-            }
-            _ => {
-                return Err(refused(format!(
-                    "convoy {convoy_id} arrived at {} already; check in a late arrival with `haven relocate check-in PERSON`",
-                    convoy.arrived_at.unwrap_or_default()
-                )));
-            }
-        }
+        let convoy = convoy_at(
+            &mut w,
+            convoy_id,
+            "departed",
+            "; check in a late arrival with `haven relocate check-in PERSON`",
+        )
+        .await?;
         let manifest = w.manifest_positions(convoy.key).await?;
         let transit = Account::InTransit(convoy_id.to_string());
         // Someone recorded elsewhere since departure (died on the road, taken to
@@ -890,8 +874,7 @@ impl App {
         // The unit was kept for them (their reservation is in its load). It takes them if
         // it is not over its room and, unless their own household lives there, if its
         // occupants are of their group.
-        let today = self.today();
-        let on = date_parts(&today).ok_or_else(|| refused(format!("bad clock date {today}")))?;
+        let on = self.today_day()?;
         let person = self
             .store
             .person(person_id)
