@@ -133,7 +133,7 @@ impl App {
     }
 
     /// Today as `(year, month, day)`, the form ages and criteria are computed on.
-    pub(crate) fn today_day(&self) -> Result<(i32, u8, u8), AppError> {
+    pub fn today_day(&self) -> Result<(i32, u8, u8), AppError> {
         let today = self.today();
         let d = haven_core::rsd::parse_iso_date(&today).ok_or_else(|| {
             AppError::Refused(format!("the clock's date {today} is not YYYY-MM-DD"))

@@ -106,13 +106,14 @@ pub async fn relocate(app: &App, ctx: &haven_app::Ctx, seats: u32, per_day: u32)
 
     // The planner alone, on the whole operation as one problem.
     let standards = app.store.standards().await?;
+    let today = app.today_day()?;
     let t = Instant::now();
     let mut households: Vec<HouseholdToMove> = Vec::new();
     for c in &camps {
         for r in app.store.people_at_site(c).await? {
             let p = r.person;
             let traveller = Traveller {
-                adult: p.date_of_birth.age_on((2026, 11, 29)) >= 18,
+                adult: p.date_of_birth.age_on(today) >= 18,
                 sex: p.sex,
                 specific_needs: p.specific_needs,
                 hold: None,
@@ -281,7 +282,7 @@ pub async fn placement(
             time_limit_ms,
             seed: 0,
         },
-        (2026, 11, 29),
+        app.today_day()?,
     )?;
     let r = &f.result;
     println!(
