@@ -329,3 +329,93 @@ impl App {
         Ok(())
     }
 }
+
+/// One demo login per role, printed by `haven demo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DemoLogin {
+    pub username: String,
+    pub password: String,
+    pub role: haven_core::access::Role,
+    pub agency: String,
+}
+
+impl App {
+    /// Creates the demo's agencies and one user per role (once; existing users are left
+    /// as they are). The passwords are printed by `haven demo`: a demo served on
+    /// loopback only, never an operation's real accounts.
+    pub async fn stage_demo_users(&self, ctx: &Ctx) -> Result<Vec<DemoLogin>, AppError> {
+        use crate::access::{Agency, NewUser};
+        use haven_core::access::Role;
+        let agencies = [
+            ("UNHCR", "UN refugee agency", None),
+            ("UNMIS", "UN mission in the country", None),
+            ("DONORS", "Donor monitoring group", None),
+            ("DEL-CAN", "Delegation of Canada", Some("CAN")),
+        ];
+        for (id, name, country) in agencies {
+            self.add_agency(
+                ctx,
+                Agency {
+                    agency_id: id.into(),
+                    name: name.into(),
+                    country: country.map(str::to_string),
+                },
+            )
+            .await?;
+        }
+        let users = [
+            (
+                "registration",
+                "Amina Registration",
+                Role::RegistrationOfficer,
+                "UNHCR",
+            ),
+            ("sites", "Omid Sites", Role::SiteManager, "UNMIS"),
+            ("rsd", "Leila RSD", Role::RsdOfficer, "UNHCR"),
+            (
+                "resettlement",
+                "Sara Resettlement",
+                Role::ResettlementOfficer,
+                "UNHCR",
+            ),
+            (
+                "delegation",
+                "Claire Delegation",
+                Role::CountryDelegation,
+                "DEL-CAN",
+            ),
+            ("monitor", "Jonas Monitor", Role::Monitor, "DONORS"),
+            ("admin", "Farid Admin", Role::Administrator, "UNMIS"),
+        ];
+        let existing: Vec<String> = self
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
+        let mut logins = Vec::new();
+        for (username, full_name, role, agency) in users {
+            let password = format!("demo-{username}-password");
+            if !existing.iter().any(|e| e == username) {
+                self.add_user(
+                    ctx,
+                    NewUser {
+                        username: username.into(),
+                        full_name: full_name.into(),
+                        role,
+                        agency_id: agency.into(),
+                        password: password.clone(),
+                    },
+                )
+                .await?;
+            }
+            logins.push(DemoLogin {
+                username: username.into(),
+                password,
+                role,
+                agency: agency.into(),
+            });
+        }
+        Ok(logins)
+    }
+}

@@ -5,6 +5,7 @@
 //! writes through one [`haven_store::Writer`] so that the change, its ledger movements
 //! and its audit entries commit together or not at all.
 
+pub mod access;
 pub mod demo;
 pub mod import;
 pub mod placement;

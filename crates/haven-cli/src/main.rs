@@ -9,6 +9,7 @@ mod relocate;
 mod report;
 mod rsd;
 mod voluntary_return;
+mod web;
 
 /// Import allocates and frees many small strings; mimalloc is markedly faster at that
 /// than the system allocator (see docs/benchmarks.md).
@@ -123,6 +124,14 @@ enum Command {
     /// decisions, notification, appeals, the queue (see docs/rsd.md).
     #[command(subcommand)]
     Rsd(rsd::RsdCmd),
+    /// Serve the web application and its JSON API (see docs/web.md).
+    Serve(web::ServeArgs),
+    /// Agencies whose users work in Haven.
+    #[command(subcommand)]
+    Agency(web::AgencyCmd),
+    /// Users: each with one role, bound to one agency.
+    #[command(subcommand)]
+    User(web::UserCmd),
 }
 
 #[derive(Subcommand)]
@@ -180,6 +189,11 @@ struct DemoArgs {
     people: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Stop after staging instead of serving the operation in the browser.
+    #[arg(long)]
+    no_serve: bool,
+    #[command(flatten)]
+    serve: web::ServeArgs,
 }
 
 #[derive(Subcommand)]
@@ -404,6 +418,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Demo(args) => return demo(&cli.db, &ctx, args).await,
+        Command::Serve(args) => return web::serve(open(&cli.db).await?, args).await,
+        Command::Agency(cmd) => return web::agency(&open(&cli.db).await?, &ctx, cmd).await,
+        Command::User(cmd) => return web::user(&open(&cli.db).await?, &ctx, cmd).await,
         Command::Import(cmd) => {
             let app = open(&cli.db).await?;
             let mut bar = Bar::new();
@@ -730,11 +747,29 @@ async fn demo(db: &str, ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
     if !overview.ledger.ok() {
         bail!("the ledger does not balance");
     }
+    let logins = app.stage_demo_users(ctx).await?;
     println!();
     println!(
         "Next: haven ledger | haven relocate show | haven site standards | haven search Mohammad | haven person show P-000001"
     );
-    Ok(ExitCode::SUCCESS)
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!();
+    println!(
+        "Demo logins (one per role) for http://{}:",
+        args.serve.listen
+    );
+    for l in &logins {
+        println!(
+            "  {:<22} {:<14} {:<28} ({})",
+            l.role.label(),
+            l.username,
+            l.password,
+            l.agency
+        );
+    }
+    web::serve(app, &args.serve).await
 }
 
 /// A progress bar on a terminal; silent otherwise.

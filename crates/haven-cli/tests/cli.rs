@@ -45,7 +45,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn demo_shows_a_balanced_operation_and_is_idempotent() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = sqlite_db(dir.path());
-    let out = ok(&haven(&db, &["demo"]));
+    let out = ok(&haven(&db, &["demo", "--no-serve"]));
     assert!(out.contains("3,200 people"), "{out}");
     assert!(out.contains("balanced"), "{out}");
     let ledger = json(&haven(&db, &["ledger", "--json"]));
@@ -120,7 +120,7 @@ fn demo_shows_a_balanced_operation_and_is_idempotent() {
     );
     let audit1 = ok(&haven(&db, &["audit", "verify"]));
     // Again: nothing changes, not even the audit log.
-    ok(&haven(&db, &["demo"]));
+    ok(&haven(&db, &["demo", "--no-serve"]));
     let audit2 = ok(&haven(&db, &["audit", "verify"]));
     assert_eq!(audit1, audit2);
     assert!(audit1.contains("intact"), "{audit1}");

@@ -6,6 +6,7 @@
 //! Pure by design: no I/O, no async, no database types. The store maps rows onto these
 //! types; use cases combine them; everything here is tested with unit and property tests.
 
+pub mod access;
 pub mod audit;
 pub mod format;
 pub mod ledger;

@@ -12,6 +12,7 @@
 //!
 //! Rows are mapped to `haven-core` types here; sqlx types never leave this crate.
 
+mod access;
 mod placement;
 mod pledges;
 mod read;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use access::*;
 pub use placement::*;
 pub use read::*;
 pub use relocation::*;

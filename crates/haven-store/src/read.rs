@@ -598,7 +598,7 @@ impl Store {
     }
 }
 
-fn audit_row<R: Row>(r: &R) -> Result<AuditEntry>
+pub(crate) fn audit_row<R: Row>(r: &R) -> Result<AuditEntry>
 where
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,

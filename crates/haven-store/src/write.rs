@@ -165,6 +165,8 @@ impl Writer {
                     "rsd_claims" => "SELECT COALESCE(MAX(id), 0) FROM rsd_claims",
                     "rsd_interviews" => "SELECT COALESCE(MAX(id), 0) FROM rsd_interviews",
                     "rsd_decisions" => "SELECT COALESCE(MAX(id), 0) FROM rsd_decisions",
+                    "agencies" => "SELECT COALESCE(MAX(id), 0) FROM agencies",
+                    "users" => "SELECT COALESCE(MAX(id), 0) FROM users",
                     other => {
                         return Err(StoreError::Invalid(format!("no id sequence for {other}")));
                     }

@@ -1,0 +1,252 @@
+//! Who is asking: the login backend over the use cases, the extractors that demand a
+//! logged-in user, per-client throttling of failed logins, and the CSRF token kept in the
+//! session.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum_login::{AuthSession, AuthUser, AuthnBackend, UserId};
+use haven_app::access::User;
+use haven_app::{App, AppError};
+use haven_core::access::Capability;
+use tower_sessions::Session;
+
+use crate::error::{ApiError, PageError, WebError};
+
+/// The logged-in user, as the session layer keeps it.
+#[derive(Debug, Clone)]
+pub struct WebUser(pub User);
+
+impl AuthUser for WebUser {
+    type Id = i64;
+    fn id(&self) -> i64 {
+        self.0.id
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        &self.0.session_key
+    }
+}
+
+/// Looks users up for the session layer; a disabled user has no session.
+#[derive(Clone)]
+pub struct Backend {
+    app: App,
+}
+
+impl Backend {
+    pub fn new(app: App) -> Self {
+        Backend { app }
+    }
+}
+
+/// Credentials are checked by [`App::login`] in the login handlers, which need its
+/// reasons (locked, wrong password); the session layer only ever looks users up.
+pub struct NoCredentials;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BackendError(String);
+
+impl AuthnBackend for Backend {
+    type User = WebUser;
+    type Credentials = NoCredentials;
+    type Error = BackendError;
+
+    async fn authenticate(&self, _: NoCredentials) -> Result<Option<WebUser>, BackendError> {
+        Ok(None)
+    }
+
+    async fn get_user(&self, id: &UserId<Self>) -> Result<Option<WebUser>, BackendError> {
+        let user = self
+            .app
+            .user(*id)
+            .await
+            .map_err(|e| BackendError(e.to_string()))?;
+        Ok(user.filter(|u| u.active).map(WebUser))
+    }
+}
+
+pub type Auth = AuthSession<Backend>;
+
+/// Failed logins per client address in a sliding window of ten minutes.
+pub struct Throttle {
+    limit: usize,
+    window: Duration,
+    failures: Mutex<HashMap<IpAddr, Vec<Instant>>>,
+}
+
+impl Throttle {
+    pub fn new(limit: usize) -> Self {
+        Throttle {
+            limit,
+            window: Duration::from_secs(600),
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Refuses a client that failed too often recently.
+    pub fn check(&self, client: Option<IpAddr>) -> Result<(), WebError> {
+        let Some(ip) = client else { return Ok(()) };
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let list = map.entry(ip).or_default();
+        list.retain(|t| now.duration_since(*t) < self.window);
+        if list.len() >= self.limit {
+            let wait = list
+                .first()
+                .map(|t| self.window.saturating_sub(now.duration_since(*t)).as_secs() / 60 + 1)
+                .unwrap_or(10);
+            return Err(WebError::TooManyRequests(format!(
+                "too many failed logins from this address; try again in {wait} minute(s)"
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn failed(&self, client: Option<IpAddr>) {
+        if let Some(ip) = client {
+            let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(ip).or_default().push(Instant::now());
+        }
+    }
+}
+
+/// The client's address, when the server knows it (not in router tests).
+pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+const CSRF_KEY: &str = "csrf";
+
+/// This session's CSRF token, created on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, WebError> {
+    let existing: Option<String> = session
+        .get(CSRF_KEY)
+        .await
+        .map_err(|e| WebError::Internal(format!("session: {e}")))?;
+    match existing {
+        Some(t) => Ok(t),
+        None => renew_csrf(session).await,
+    }
+}
+
+/// A fresh CSRF token (at login, so that one seen before cannot be replayed).
+pub async fn renew_csrf(session: &Session) -> Result<String, WebError> {
+    let bytes: [u8; 32] = rand::random();
+    let token = hex::encode(bytes);
+    session
+        .insert(CSRF_KEY, &token)
+        .await
+        .map_err(|e| WebError::Internal(format!("session: {e}")))?;
+    Ok(token)
+}
+
+/// The token the session expects, if any.
+pub async fn expected_csrf(session: &Session) -> Option<String> {
+    session.get(CSRF_KEY).await.ok().flatten()
+}
+
+/// A logged-in user with this session's CSRF token.
+pub struct Signed {
+    pub user: User,
+    pub csrf: String,
+}
+
+impl Signed {
+    pub fn need(&self, cap: Capability) -> Result<(), WebError> {
+        if self.user.can(cap) {
+            Ok(())
+        } else {
+            Err(WebError::forbidden())
+        }
+    }
+}
+
+async fn signed(parts: &mut Parts) -> Result<Signed, WebError> {
+    let auth = parts
+        .extensions
+        .get::<Auth>()
+        .cloned()
+        .ok_or_else(|| WebError::Internal("no session layer".into()))?;
+    let Some(WebUser(user)) = auth.user else {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .filter(|_| parts.method == axum::http::Method::GET);
+        return Err(WebError::Unauthenticated(next));
+    };
+    let csrf = csrf_token(&auth.session).await?;
+    Ok(Signed { user, csrf })
+}
+
+/// A logged-in user, for a page: anonymous clients are sent to the login page.
+pub struct PageUser(pub Signed);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageUser {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PageError> {
+        Ok(PageUser(signed(parts).await?))
+    }
+}
+
+/// A logged-in user, for the API: anonymous clients get 401.
+pub struct ApiUser(pub Signed);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(ApiUser(signed(parts).await?))
+    }
+}
+
+/// Logs in through the use case, then renews the session id (no session fixation) and
+/// its CSRF token.
+pub async fn log_in(
+    app: &App,
+    throttle: &Throttle,
+    auth: &mut Auth,
+    client: Option<IpAddr>,
+    username: &str,
+    password: &str,
+) -> Result<(User, String), WebError> {
+    throttle.check(client)?;
+    let who = client
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let user = match app.login(username.trim(), password, &who).await {
+        Ok(u) => u,
+        Err(AppError::Refused(m)) => {
+            throttle.failed(client);
+            return Err(WebError::LoginFailed(m));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // A new session id whatever the session held before (also when switching users).
+    auth.session
+        .cycle_id()
+        .await
+        .map_err(|e| WebError::Internal(format!("session: {e}")))?;
+    auth.login(&WebUser(user.clone()))
+        .await
+        .map_err(|e| WebError::Internal(format!("session: {e}")))?;
+    let csrf = renew_csrf(&auth.session).await?;
+    Ok((user, csrf))
+}
+
+/// Where a user lands after logging in.
+pub fn home(user: &User) -> &'static str {
+    use haven_core::access::Role;
+    match user.role {
+        Role::CountryDelegation => "/referrals",
+        Role::Administrator => "/admin/users",
+        _ => "/dashboard",
+    }
+}
