@@ -38,14 +38,34 @@ pub fn routes() -> axum::Router<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
-        .routes(routes!(progress))
-        .routes(routes!(search))
-        .routes(routes!(person))
-        .routes(routes!(household))
-        .routes(routes!(referrals))
-        .routes(routes!(referral))
-        .routes(routes!(referral_decision))
-        .routes(routes!(users))
+        .merge(
+            guarded(Capability::ViewDashboard)
+                .routes(routes!(progress))
+                .into(),
+        )
+        .merge(
+            guarded(Capability::ViewPeople)
+                .routes(routes!(search))
+                .routes(routes!(person))
+                .routes(routes!(household))
+                .into(),
+        )
+        .merge(
+            guarded(Capability::ViewReferrals)
+                .routes(routes!(referrals))
+                .routes(routes!(referral))
+                .into(),
+        )
+        .merge(
+            guarded(Capability::DecideReferral)
+                .routes(routes!(referral_decision))
+                .into(),
+        )
+        .merge(
+            guarded(Capability::Administer)
+                .routes(routes!(users))
+                .into(),
+        )
         // Each area's module adds its own routes here.
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
@@ -56,6 +76,26 @@ pub fn routes() -> axum::Router<AppState> {
             async move { Json((*doc).clone()) }
         }),
     )
+}
+
+/// A group of routes for users holding `cap` (checked before the body is read).
+/// `route_layer` applies to the routes added before it, so it is added last.
+pub(crate) struct Guarded(Capability, OpenApiRouter<AppState>);
+
+impl Guarded {
+    pub(crate) fn routes(self, r: utoipa_axum::router::UtoipaMethodRouter<AppState>) -> Self {
+        Guarded(self.0, self.1.routes(r))
+    }
+}
+
+pub(crate) fn guarded(cap: Capability) -> Guarded {
+    Guarded(cap, OpenApiRouter::new())
+}
+
+impl From<Guarded> for OpenApiRouter<AppState> {
+    fn from(g: Guarded) -> Self {
+        g.1.route_layer(auth::require(g.0))
+    }
 }
 
 /// A user, as the API shows it.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Chrome, PageResult, render, see_other};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, require};
 use crate::error::WebError;
 use axum::Router;
 use axum::routing::{get, post};
@@ -24,7 +24,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{username}/role", post(admin_set_role))
         .route("/admin/users/{username}/active", post(admin_set_active))
         .route("/admin/agencies", post(admin_add_agency))
-        .route("/admin/audit", get(audit_log))
+        .route_layer(require(Capability::Administer))
+        .merge(
+            Router::new()
+                .route("/admin/audit", get(audit_log))
+                .route_layer(require(Capability::ViewAudit)),
+        )
 }
 
 #[derive(Template)]

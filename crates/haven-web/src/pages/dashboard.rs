@@ -6,14 +6,16 @@ use haven_core::access::Capability;
 
 use super::{Chrome, PageResult, render};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, require};
 use crate::chart;
 use axum::Router;
 use axum::routing::get;
 use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dashboard", get(dashboard))
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route_layer(require(Capability::ViewDashboard))
 }
 
 #[derive(Template)]

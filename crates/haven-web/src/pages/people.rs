@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{Chrome, PageResult, render};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, require};
 use axum::Router;
 use axum::routing::get;
 use haven_core::audit::AuditEntry;
@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search))
         .route("/people/{id}", get(person))
         .route("/households/{id}", get(household))
+        .route_layer(require(Capability::ViewPeople))
 }
 
 #[derive(Deserialize)]

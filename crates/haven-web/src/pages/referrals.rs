@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Chrome, PageResult, render, see_other};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, require};
 use crate::error::WebError;
 use axum::Router;
 use axum::routing::{get, post};
@@ -22,7 +22,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/referrals", get(referrals))
         .route("/referrals/{id}", get(referral))
-        .route("/referrals/{id}/decide", post(referral_decide))
+        .route_layer(require(Capability::ViewReferrals))
+        .merge(
+            Router::new()
+                .route("/referrals/{id}/decide", post(referral_decide))
+                .route_layer(require(Capability::DecideReferral)),
+        )
 }
 
 /// Whether the user may see this referral at all. Outside a delegation's country a
