@@ -9,3 +9,9 @@ mod support;
 mod access;
 #[path = "web/matrix.rs"]
 mod matrix;
+#[path = "web/relocation.rs"]
+mod relocation;
+#[path = "web/resettlement.rs"]
+mod resettlement;
+#[path = "web/rsd.rs"]
+mod rsd;

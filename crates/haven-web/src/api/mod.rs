@@ -3,6 +3,13 @@
 //! an [`ErrorBody`] with a stable code. State-changing calls carry the `X-CSRF-Token`
 //! header returned by `POST /api/login`.
 
+mod registry_write;
+mod relocation;
+mod resettlement;
+mod returns;
+mod rsd;
+mod sites;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
@@ -66,7 +73,12 @@ pub fn routes() -> axum::Router<AppState> {
                 .routes(routes!(users))
                 .into(),
         )
-        // Each area's module adds its own routes here.
+        .merge(registry_write::routes())
+        .merge(sites::routes())
+        .merge(relocation::routes())
+        .merge(rsd::routes())
+        .merge(resettlement::routes())
+        .merge(returns::routes())
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

@@ -20,6 +20,12 @@ mod admin;
 mod dashboard;
 mod people;
 mod referrals;
+mod register;
+mod relocation;
+mod resettlement;
+mod returns;
+mod rsd;
+mod sites;
 
 pub use referrals::{referral_in_scope, scoped_referral};
 
@@ -33,6 +39,12 @@ pub fn routes() -> Router<AppState> {
         .merge(people::routes())
         .merge(referrals::routes())
         .merge(admin::routes())
+        .merge(register::routes())
+        .merge(sites::routes())
+        .merge(relocation::routes())
+        .merge(rsd::routes())
+        .merge(resettlement::routes())
+        .merge(returns::routes())
 }
 
 /// What every page around its content needs: who is logged in, the token for its forms,
