@@ -4,9 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Installs Debian packages (refreshing the package lists once if they are stale).
+install_packages() {
+  local sudo=""
+  [ "$(id -u)" = "0" ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q "$@" >/dev/null 2>&1 ||
+    { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$@" >/dev/null; }
+}
+
 if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   echo "test: installing PostgreSQL" >&2
-  if [ "$(id -u)" = "0" ]; then apt-get install -y -q postgresql >/dev/null; else sudo apt-get install -y -q postgresql >/dev/null; fi
+  install_packages postgresql
+fi
+
+# The browser tests drive Debian's Chromium through chromedriver, on loopback only.
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  echo "test: installing chromium and chromium-driver" >&2
+  install_packages chromium chromium-driver
 fi
 
 export HAVEN_TEST_POSTGRES_URL

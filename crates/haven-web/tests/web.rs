@@ -15,3 +15,5 @@ mod relocation;
 mod resettlement;
 #[path = "web/rsd.rs"]
 mod rsd;
+#[path = "web/browser.rs"]
+mod browser;
