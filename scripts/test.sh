@@ -24,6 +24,12 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
   install_packages chromium chromium-driver
 fi
 
+# The API fuzzing installs schemathesis from PyPI into a virtual environment.
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  echo "test: installing python3-venv" >&2
+  install_packages python3-venv
+fi
+
 export HAVEN_TEST_POSTGRES_URL
 HAVEN_TEST_POSTGRES_URL=$(scripts/pg-test.sh start)
 trap 'scripts/pg-test.sh stop' EXIT
@@ -32,3 +38,5 @@ echo "test: PostgreSQL at $HAVEN_TEST_POSTGRES_URL" >&2
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# The API against its own OpenAPI document (schemathesis), with the binary just built.
+scripts/api-fuzz.sh

@@ -178,3 +178,53 @@ pub fn urlencode(s: &str) -> String {
     }
     out
 }
+
+/// `Json<T>` whose rejection (malformed JSON, a missing field, a wrong content type) is
+/// an API error like any other: 400 with an [`ErrorBody`], not axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(ApiError(WebError::BadRequest(e.body_text()))),
+        }
+    }
+}
+
+/// `Query<T>` whose rejection is a 400 [`ErrorBody`].
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(ApiError(WebError::BadRequest(e.body_text()))),
+        }
+    }
+}
+
+/// What an unknown path answers: JSON under `/api`, a page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    let e = WebError::NotFound(format!("nothing at {}", uri.path()));
+    if uri.path().starts_with("/api/") {
+        ApiError(e).into_response()
+    } else {
+        PageError(e).into_response()
+    }
+}

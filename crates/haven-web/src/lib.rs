@@ -71,6 +71,7 @@ pub fn router(app: App, config: &WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(api::routes())
+        .fallback(error::not_found)
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(auth)
         .layer(SetResponseHeaderLayer::if_not_present(

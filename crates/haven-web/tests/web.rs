@@ -7,6 +7,8 @@ mod support;
 
 #[path = "web/access.rs"]
 mod access;
+#[path = "web/browser.rs"]
+mod browser;
 #[path = "web/matrix.rs"]
 mod matrix;
 #[path = "web/relocation.rs"]
@@ -15,5 +17,3 @@ mod relocation;
 mod resettlement;
 #[path = "web/rsd.rs"]
 mod rsd;
-#[path = "web/browser.rs"]
-mod browser;

@@ -11,7 +11,7 @@ mod rsd;
 mod sites;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::get;
 use haven_app::access::User;
 use haven_app::placement::CountryDecision;
@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::{self, ApiUser, Auth};
-use crate::error::{ApiError, ErrorBody, WebError};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody, WebError};
 use crate::pages::{RequestParts, referral_in_scope, scoped_referral};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -90,13 +90,16 @@ pub fn routes() -> axum::Router<AppState> {
     )
 }
 
-/// A group of routes for users holding `cap` (checked before the body is read).
-/// `route_layer` applies to the routes added before it, so it is added last.
+/// A group of routes for users holding `cap`, checked before the body is read. The check
+/// wraps each route's handlers only, so a method the route does not have still answers
+/// 405 rather than 401.
 pub(crate) struct Guarded(Capability, OpenApiRouter<AppState>);
 
 impl Guarded {
     pub(crate) fn routes(self, r: utoipa_axum::router::UtoipaMethodRouter<AppState>) -> Self {
-        Guarded(self.0, self.1.routes(r))
+        let (schemas, paths, method_router) = r;
+        let guarded = method_router.route_layer(auth::require(self.0));
+        Guarded(self.0, self.1.routes((schemas, paths, guarded)))
     }
 }
 
@@ -106,7 +109,7 @@ pub(crate) fn guarded(cap: Capability) -> Guarded {
 
 impl From<Guarded> for OpenApiRouter<AppState> {
     fn from(g: Guarded) -> Self {
-        g.1.route_layer(auth::require(g.0))
+        g.1
     }
 }
 
@@ -164,14 +167,14 @@ pub struct LoginResponse {
 
 /// Log in; sets the session cookie.
 #[utoipa::path(post, path = "/api/login", request_body = LoginRequest, tag = "access",
-    responses((status = 200, body = LoginResponse),
+    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody),
               (status = 401, description = "wrong username or password, or a locked account", body = ErrorBody),
               (status = 429, description = "too many failed logins from this address", body = ErrorBody)))]
 async fn login(
     State(st): State<AppState>,
     mut auth: Auth,
     parts: RequestParts,
-    Json(req): Json<LoginRequest>,
+    ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<LoginResponse> {
     let (user, csrf_token) = auth::log_in(
         &st.app,
@@ -263,6 +266,7 @@ impl From<&PersonRecord> for PersonBody {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchParams {
     /// A name in either script (transliteration-tolerant) or an id.
     q: String,
@@ -283,11 +287,15 @@ pub struct SearchHitBody {
 async fn search(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
-    Query(p): Query<SearchParams>,
+    ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Vec<SearchHitBody>> {
     s.need(Capability::ViewPeople)?;
     let limit = p.limit.unwrap_or(20).clamp(1, 200) as usize;
-    let hits = st.app.search(&p.q, limit).await?;
+    // Text with nothing to search by (no letters) finds nobody.
+    let hits = match st.app.search(&p.q, limit).await {
+        Err(haven_app::AppError::Refused(_)) => vec![],
+        other => other?,
+    };
     Ok(Json(
         hits.iter()
             .map(|h| SearchHitBody {
@@ -435,7 +443,7 @@ async fn referral_decision(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
     Path(referral_id): Path<String>,
-    Json(req): Json<DecisionRequest>,
+    ApiJson(req): ApiJson<DecisionRequest>,
 ) -> ApiResult<ReferralBody> {
     s.need(Capability::DecideReferral)?;
     scoped_referral(&st, &s.user, &referral_id).await?;

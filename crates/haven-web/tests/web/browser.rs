@@ -53,7 +53,10 @@ async fn start_driver() -> Driver {
         .expect("start chromedriver");
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Driver { child, url };
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -179,9 +182,13 @@ impl Browser {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_does_its_main_task_in_chromium() {
     let t = TestApp::demo(600).await;
-    let addr = haven_web::spawn(t.app.clone(), SocketAddr::from(([127, 0, 0, 1], 0)), &config())
-        .await
-        .expect("serve");
+    let addr = haven_web::spawn(
+        t.app.clone(),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        &config(),
+    )
+    .await
+    .expect("serve");
     let driver = start_driver().await;
     let b = Browser {
         c: browser(&driver).await,
@@ -190,17 +197,27 @@ async fn every_role_does_its_main_task_in_chromium() {
 
     // Anonymous: sent to log in; a wrong password is refused with a message.
     b.open("/dashboard").await;
-    assert_eq!(b.at("/login?next=/dashboard").await, "/login?next=/dashboard");
+    assert_eq!(
+        b.at("/login?next=/dashboard").await,
+        "/login?next=/dashboard"
+    );
     b.fill("input[name=username]", "monitor").await;
     b.fill("input[name=password]", "not the password").await;
     b.click("#login button[type=submit]").await;
-    assert!(b.text("#error-message").await.contains("wrong username or password"));
+    assert!(
+        b.text("#error-message")
+            .await
+            .contains("wrong username or password")
+    );
     b.screenshot("login").await;
 
     // Monitor: the dashboard, aggregates only.
     b.login("monitor").await;
     assert_eq!(b.at("/dashboard").await, "/dashboard");
-    assert!(b.c.find(Locator::Css("svg.chart")).await.is_ok(), "the funnel chart");
+    assert!(
+        b.c.find(Locator::Css("svg.chart")).await.is_ok(),
+        "the funnel chart"
+    );
     b.screenshot("dashboard").await;
     b.open("/people/P-000001").await;
     assert!(b.c.source().await.expect("source").contains("403"));
@@ -214,15 +231,17 @@ async fn every_role_does_its_main_task_in_chromium() {
     b.screenshot("search").await;
     b.click("#hits tr:nth-child(2) td a").await;
     assert!(b.path().await.starts_with("/people/P-"));
-    let rtl = b
-        .c
-        .execute(
+    let rtl =
+        b.c.execute(
             "return getComputedStyle(document.querySelector('bdi[lang=fa]')).direction;",
             vec![],
         )
         .await
         .expect("script");
-    assert_eq!(rtl, "rtl", "a Persian-script name is laid out right to left");
+    assert_eq!(
+        rtl, "rtl",
+        "a Persian-script name is laid out right to left"
+    );
     b.screenshot("person").await;
     b.logout().await;
 
@@ -239,7 +258,8 @@ async fn every_role_does_its_main_task_in_chromium() {
     assert_eq!(b.at("/referrals").await, "/referrals");
     b.screenshot("referrals").await;
     b.open(&format!("/referrals/{}", own.referral_id)).await;
-    b.fill("#accept input[name=departure_date]", "02/01/2027").await;
+    b.fill("#accept input[name=departure_date]", "02/01/2027")
+        .await;
     b.click("#accept button").await;
     assert_eq!(b.text("#status").await, "accepted");
     b.screenshot("referral").await;
