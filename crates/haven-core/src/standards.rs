@@ -112,6 +112,18 @@ pub enum Limit {
     Showers,
 }
 
+impl Limit {
+    /// In words, for reports and pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Limit::CoveredArea => "covered area",
+            Limit::Water => "water",
+            Limit::Latrines => "latrines",
+            Limit::Showers => "showers",
+        }
+    }
+}
+
 /// A site against the standards.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteAssessment {
