@@ -358,11 +358,23 @@ impl App {
         password: &str,
     ) -> Result<(), AppError> {
         Self::refuse_self(acting, username, "reset the password")?;
+        self.set_password(&acting.ctx(), username, password).await
+    }
+
+    /// Sets a user's password and unlocks the account: the operator's tool on the server
+    /// (`haven user password`), for the first administrator or a locked-out one. The
+    /// edges decide who may call it; the web calls [`App::reset_password`].
+    pub async fn set_password(
+        &self,
+        ctx: &Ctx,
+        username: &str,
+        password: &str,
+    ) -> Result<(), AppError> {
         if let Some(m) = access::password_problem(username, password) {
             return Err(AppError::Invalid(vec![problem("password", m, "(hidden)")]));
         }
         let hash = hash_password(password)?;
-        let mut w = self.begin(&acting.ctx()).await?;
+        let mut w = self.begin(ctx).await?;
         let user = w
             .user_by_name(username)
             .await?

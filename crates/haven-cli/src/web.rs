@@ -1,5 +1,5 @@
 //! `haven serve`, and the accounts it needs: `haven agency add|list`, `haven user
-//! add|list|role|enable|disable|password`. The command line is the operator's tool on
+//! add|list|password`. The command line is the operator's tool on
 //! the server itself, so it can create the first administrator.
 
 use std::net::SocketAddr;
@@ -92,6 +92,10 @@ pub enum UserCmd {
         agency: String,
     },
     List,
+    /// Set a user's password and unlock the account (HAVEN_PASSWORD or stdin).
+    Password {
+        username: String,
+    },
 }
 
 fn role(s: &str) -> Result<Role> {
@@ -182,6 +186,10 @@ pub async fn user(app: &App, ctx: &Ctx, cmd: &UserCmd) -> Result<ExitCode> {
                 u.role.label(),
                 u.agency_id
             );
+        }
+        UserCmd::Password { username } => {
+            app.set_password(ctx, username, &password()?).await?;
+            println!("password of {username} set; the account is unlocked");
         }
         UserCmd::List => {
             for u in app.users().await? {

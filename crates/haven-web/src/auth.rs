@@ -109,8 +109,13 @@ impl Throttle {
 
     pub fn failed(&self, client: Option<IpAddr>) {
         if let Some(ip) = client {
+            let now = Instant::now();
             let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry(ip).or_default().push(Instant::now());
+            // Many addresses failing (a spray) must not grow the table without end.
+            if map.len() > 4096 {
+                map.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < self.window));
+            }
+            map.entry(ip).or_default().push(now);
         }
     }
 }

@@ -23,6 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin_users).post(admin_add_user))
         .route("/admin/users/{username}/role", post(admin_set_role))
         .route("/admin/users/{username}/active", post(admin_set_active))
+        .route(
+            "/admin/users/{username}/password",
+            post(admin_reset_password),
+        )
         .route("/admin/agencies", post(admin_add_agency))
         .route_layer(require(Capability::Administer))
         .merge(
@@ -229,4 +233,22 @@ async fn audit_log(
         verified,
         query,
     })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    password: String,
+}
+
+async fn admin_reset_password(
+    State(st): State<AppState>,
+    PageUser(s): PageUser,
+    Path(username): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
+    s.need(Capability::Administer)?;
+    st.app
+        .reset_password(&s.user, &username, &f.password)
+        .await?;
+    see_other("/admin/users")
 }
