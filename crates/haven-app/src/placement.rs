@@ -149,6 +149,18 @@ pub struct RunView {
     pub result: RunResult,
 }
 
+/// A pledge now: its places, those taken by people referred and not declined, and
+/// those left; whether its period is open today or yet to come.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PledgePlaces {
+    #[serde(flatten)]
+    pub pledge: haven_core::pledge::Pledge,
+    pub places_referred: u32,
+    pub places_left: u32,
+    /// The period has not ended: a placement run may still use the pledge.
+    pub usable: bool,
+}
+
 /// A country's answer to a referral.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CountryDecision {
@@ -620,6 +632,29 @@ impl App {
             e.1 += u64::from(u.people);
         }
         Ok(report)
+    }
+
+    /// Every pledge with the places referred to it and left, by id: the places a run
+    /// counts (places pledged less people referred and not declined).
+    pub async fn pledge_places(&self) -> Result<Vec<PledgePlaces>, AppError> {
+        let today = self.today();
+        let referrals = self.store.referrals().await?;
+        let used = referred_per_pledge(&referrals);
+        Ok(self
+            .store
+            .pledges()
+            .await?
+            .into_iter()
+            .map(|p| {
+                let referred = used.get(p.pledge_id.as_str()).copied().unwrap_or(0);
+                PledgePlaces {
+                    places_referred: referred,
+                    places_left: p.places.saturating_sub(referred),
+                    usable: p.period_end.as_str() >= today.as_str(),
+                    pledge: p,
+                }
+            })
+            .collect())
     }
 
     /// Every referral, oldest first.

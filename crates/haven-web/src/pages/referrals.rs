@@ -84,6 +84,7 @@ struct ReferralPage {
     r: ReferralRecord,
     members: Vec<PersonRecord>,
     can_decide: bool,
+    can_depart: bool,
 }
 
 async fn referral(
@@ -98,6 +99,7 @@ async fn referral(
         .await?;
     render(&ReferralPage {
         can_decide: s.user.can(Capability::DecideReferral) && r.status == "submitted",
+        can_depart: s.user.can(Capability::ManageResettlement) && r.status == "accepted",
         c: Chrome::new(&s, format!("Referral {id}"), "/referrals"),
         r,
         members,

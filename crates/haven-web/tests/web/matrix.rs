@@ -103,13 +103,20 @@ pub async fn role_route_matrix(t: TestApp) {
         .expect("a referral elsewhere")
         .referral_id
         .clone();
+    let departed = referrals
+        .iter()
+        .find(|r| r.status == "departed")
+        .expect("a departed referral")
+        .referral_id
+        .clone();
     let mut failures = vec![];
     let rows = table();
     for row in &rows {
         let path = row
             .route
             .replace("{own_referral}", &own)
-            .replace("{other_referral}", &other);
+            .replace("{other_referral}", &other)
+            .replace("{departed_referral}", &departed);
         let api = path.starts_with("/api/");
         for (role, expect) in ROLES.iter().zip(&row.expect) {
             // A fresh session per cell, so that no cell depends on another's (logout).
