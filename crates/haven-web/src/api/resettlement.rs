@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use super::{ApiResult, guarded};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ErrorBody, WebError};
+use crate::error::{ApiJson, ErrorBody, WebError};
 use crate::pages::scoped_referral;
 
 /// Time given to the optimiser unless the request says.
@@ -273,7 +273,7 @@ pub struct RunRequestBody {
 async fn start_run(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
-    Json(req): Json<RunRequestBody>,
+    ApiJson(req): ApiJson<RunRequestBody>,
 ) -> ApiResult<RunBody> {
     s.need(Capability::ManageResettlement)?;
     let weights: Weights = match req.weights {

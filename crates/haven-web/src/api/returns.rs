@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use super::{ApiResult, guarded};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::ErrorBody;
+use crate::error::{ApiJson, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     guarded(Capability::ManageReturns)
@@ -175,15 +175,14 @@ pub enum StepRequest {
 /// Records one step of a person's return case; answers the case as it is now.
 #[utoipa::path(post, path = "/api/returns/{person_id}/steps", tag = "voluntary_return",
     params(("person_id" = String, Path, description = "e.g. P-000001")), request_body = StepRequest,
-    responses((status = 200, body = ReturnBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "the step does not apply now (e.g. verification by the counsellor)", body = ErrorBody),
-              (status = 422, description = "not a step")))]
+    responses((status = 200, body = ReturnBody), (status = 400, description = "not a step", body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "the step does not apply now (e.g. verification by the counsellor)", body = ErrorBody)))]
 async fn step(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
     Path(person_id): Path<String>,
-    Json(req): Json<StepRequest>,
+    ApiJson(req): ApiJson<StepRequest>,
 ) -> ApiResult<ReturnBody> {
     s.need(Capability::ManageReturns)?;
     let ctx = s.user.ctx();

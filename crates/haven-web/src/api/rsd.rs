@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use super::{ApiResult, guarded};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ErrorBody, WebError};
+use crate::error::{ApiJson, ErrorBody, WebError};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     guarded(Capability::ManageRsd)
@@ -267,7 +267,7 @@ async fn decision(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
     Path(household_id): Path<String>,
-    Json(req): Json<DecisionRequest>,
+    ApiJson(req): ApiJson<DecisionRequest>,
 ) -> ApiResult<ClaimBody> {
     s.need(Capability::ManageRsd)?;
     let outcome = Outcome::parse(req.outcome.trim()).ok_or_else(|| {

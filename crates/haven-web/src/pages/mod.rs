@@ -56,12 +56,13 @@ pub struct Chrome {
     pub nav: Vec<(&'static str, &'static str, bool)>,
 }
 
-const MENU: [(&str, &str, Capability); 9] = [
+const MENU: [(&str, &str, Capability); 10] = [
     ("/dashboard", "Dashboard", Capability::ViewDashboard),
     ("/search", "People", Capability::ViewPeople),
     ("/sites", "Sites", Capability::ViewSites),
     ("/convoys", "Convoys", Capability::ViewConvoys),
     ("/rsd", "RSD", Capability::ManageRsd),
+    ("/pledges", "Pledges", Capability::ViewPledges),
     ("/placement", "Placement", Capability::ManageResettlement),
     ("/referrals", "Referrals", Capability::ViewReferrals),
     ("/returns", "Returns", Capability::ManageReturns),
