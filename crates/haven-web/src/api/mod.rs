@@ -271,6 +271,7 @@ struct SearchParams {
     /// A name in either script (transliteration-tolerant) or an id.
     q: String,
     /// At most this many (1–200, default 20).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -290,7 +291,12 @@ async fn search(
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Vec<SearchHitBody>> {
     s.need(Capability::ViewPeople)?;
-    let limit = p.limit.unwrap_or(20).clamp(1, 200) as usize;
+    let limit = match p.limit.unwrap_or(20) {
+        n @ 1..=200 => n as usize,
+        n => {
+            return Err(WebError::BadRequest(format!("limit is 1 to 200, not {n}")).into());
+        }
+    };
     // Text with nothing to search by (no letters) finds nobody.
     let hits = match st.app.search(&p.q, limit).await {
         Err(haven_app::AppError::Refused(_)) => vec![],
