@@ -5,7 +5,8 @@
 //! one line per problem, and nothing is written. A clean file is written in one
 //! transaction with its ledger movements and audit entries. Rows whose external id is
 //! already registered with the same content are skipped, so importing a file twice
-//! changes nothing.
+//! changes nothing. A household entered by hand (`App::register_household`) goes
+//! through the same checks (`check_households`) as a row of `households.csv`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
@@ -43,6 +44,19 @@ pub(crate) struct Table {
 }
 
 impl Table {
+    /// Rows of the households format built in memory (a household entered by hand),
+    /// each with the line its problems are reported on.
+    pub(crate) fn households(file: &str, rows: Vec<(u64, [String; 17])>) -> Table {
+        Table {
+            file: file.to_string(),
+            header: format::HOUSEHOLD_COLUMNS
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            rows: rows.into_iter().map(|(l, r)| (l, r.to_vec())).collect(),
+        }
+    }
+
     fn col(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
     }
@@ -517,247 +531,8 @@ impl App {
             )?
         };
         progress.phase("validating", table.rows.len() as u64);
-        let catalogue = self.store.needs_catalogue().await?;
-        let sites = self.store.site_hashes().await?;
-        let units = self.store.unit_hashes().await?;
-        let existing_households = self.store.household_hashes().await?;
-        let existing_people = self.store.person_households().await?;
-        let today = self.today();
-
-        // Validation of repeated code values is cached: a million rows hold few of them.
-        let mut nationalities: HashMap<String, Result<String, FieldError>> = HashMap::new();
-        let mut languages: HashMap<String, Result<Vec<String>, FieldError>> = HashMap::new();
-        let mut needs: HashMap<String, Result<Vec<String>, FieldError>> = HashMap::new();
-
-        // household id -> (first line, members with their lines)
-        let mut households: BTreeMap<String, (u64, Vec<(u64, Person)>)> = BTreeMap::new();
-        let mut person_lines: HashMap<String, u64> = HashMap::new();
-        for (n, (line, fields)) in table.rows.iter().enumerate() {
-            if n % 65536 == 0 {
-                progress.set(n as u64);
-            }
-            let mut r = RowReader {
-                table: &table,
-                line: *line,
-                fields,
-                problems: &mut problems,
-                ok: true,
-            };
-            let household_id = r.get("household_id", validate::external_id);
-            let person_id = r.get("person_id", validate::external_id);
-            let relationship = r.get("relationship", |s| {
-                Relationship::parse(s.trim()).ok_or_else(|| FieldError {
-                    message: "must be head, spouse, child, parent, sibling, grandchild, grandparent, other_relative or non_relative".into(),
-                })
-            });
-            let given_latin = r.get("given_name_latin", validate::required_text);
-            let family_latin = r.get("family_name_latin", validate::optional_text);
-            let given_original = r.get("given_name_original", validate::optional_text);
-            let family_original = r.get("family_name_original", validate::optional_text);
-            let sex = r.get("sex", validate::sex);
-            let precision = r.get("dob_precision", validate::dob_precision);
-            let dob = match precision {
-                Some(p) => r.get("date_of_birth", |s| validate::date_of_birth(s, p, &today)),
-                None => None,
-            };
-            let nationality = r.get("nationality", |s| {
-                nationalities
-                    .entry(s.to_string())
-                    .or_insert_with(|| validate::nationality(s))
-                    .clone()
-            });
-            let langs = r.get("languages", |s| {
-                languages
-                    .entry(s.to_string())
-                    .or_insert_with(|| validate::languages(s))
-                    .clone()
-            });
-            let need_codes = r.get("specific_needs", |s| {
-                needs
-                    .entry(s.to_string())
-                    .or_insert_with(|| validate::specific_needs(s, |c| catalogue.contains(c)))
-                    .clone()
-            });
-            let attributes = r.get("attributes", validate::attributes);
-            let site_id = r.get("site_id", |s| {
-                let id = validate::external_id(s)?;
-                if sites.contains_key(&id) {
-                    Ok(id)
-                } else {
-                    Err(FieldError {
-                        message: "is not a registered site".into(),
-                    })
-                }
-            });
-            let unit_id = r.get("unit_id", |s| {
-                opt(s)
-                    .map(|u| match units.get(u) {
-                        None => Err(FieldError {
-                            message: "is not a registered shelter unit".into(),
-                        }),
-                        Some((unit_site, _))
-                            if site_id.as_deref().is_some_and(|s| s != unit_site) =>
-                        {
-                            Err(FieldError {
-                                message: format!(
-                                    "is a shelter unit of site {unit_site}, not of this row's site"
-                                ),
-                            })
-                        }
-                        Some(_) => Ok(u.to_string()),
-                    })
-                    .transpose()
-            });
-            let registered_on = r.get("registered_on", |s| {
-                let d = validate::iso_date(s)?;
-                if d > today {
-                    Err(FieldError {
-                        message: "is in the future".into(),
-                    })
-                } else {
-                    Ok(d)
-                }
-            });
-            let (
-                Some(household_id),
-                Some(person_id),
-                Some(relationship),
-                Some(given_latin),
-                Some(family_latin),
-                Some(given_original),
-                Some(family_original),
-                Some(sex),
-                Some(date_of_birth),
-                Some(nationality),
-                Some(languages),
-                Some(specific_needs),
-                Some(attributes),
-                Some(site_id),
-                Some(unit_id),
-                Some(registered_on),
-            ) = (
-                household_id,
-                person_id,
-                relationship,
-                given_latin,
-                family_latin,
-                given_original,
-                family_original,
-                sex,
-                dob,
-                nationality,
-                langs,
-                need_codes,
-                attributes,
-                site_id,
-                unit_id,
-                registered_on,
-            )
-            else {
-                continue;
-            };
-            if let Some(first) = person_lines.insert(person_id.clone(), *line) {
-                r.fail(
-                    "person_id",
-                    format!("duplicate id (first on line {first})"),
-                    &person_id,
-                );
-                continue;
-            }
-            if let Some(other) = existing_people.get(&person_id)
-                && *other != household_id
-            {
-                r.fail(
-                    "person_id",
-                    format!("is already registered in household {other}"),
-                    &person_id,
-                );
-                continue;
-            }
-            let person = Person {
-                person_id,
-                household_id: household_id.clone(),
-                relationship,
-                name: PersonName {
-                    given_latin,
-                    family_latin,
-                    given_original,
-                    family_original,
-                },
-                sex,
-                date_of_birth,
-                nationality,
-                languages,
-                specific_needs,
-                attributes,
-                site_id,
-                unit_id,
-                registered_on,
-            };
-            households
-                .entry(household_id)
-                .or_insert_with(|| (*line, Vec::new()))
-                .1
-                .push((*line, person));
-        }
-
-        // Household rules: exactly one head; not already registered differently.
-        let mut new = Vec::new();
-        let mut unchanged = 0;
-        for (household_id, (first_line, mut members)) in households {
-            let heads: Vec<u64> = members
-                .iter()
-                .filter(|(_, p)| p.relationship == Relationship::Head)
-                .map(|(l, _)| *l)
-                .collect();
-            if heads.is_empty() {
-                let message = if existing_households.contains_key(&household_id) {
-                    "household is already registered; these rows are not in it (a household is imported whole, with its head)"
-                } else {
-                    "unknown household: no member of it has relationship 'head' in this file"
-                };
-                problems.push(Problem::new(
-                    &table.file,
-                    first_line,
-                    "household_id",
-                    message,
-                    &household_id,
-                ));
-                continue;
-            }
-            if heads.len() > 1 {
-                for l in &heads[1..] {
-                    problems.push(Problem::new(
-                        &table.file,
-                        *l,
-                        "relationship",
-                        format!(
-                            "household {household_id} already has a head (line {})",
-                            heads[0]
-                        ),
-                        "head",
-                    ));
-                }
-                continue;
-            }
-            members.sort_by_key(|(l, p)| (p.relationship != Relationship::Head, *l));
-            let household = Household {
-                household_id: household_id.clone(),
-                members: members.into_iter().map(|(_, p)| p).collect(),
-            };
-            let hash = household_hash(&household);
-            match existing_households.get(&household_id) {
-                Some(h) if *h == hash => unchanged += 1,
-                Some(_) => problems.push(Problem::new(
-                    &table.file,
-                    first_line,
-                    "household_id",
-                    "is already registered with different members or details",
-                    &household_id,
-                )),
-                None => new.push((household, hash)),
-            }
-        }
+        let known = self.registry_index().await?;
+        let (new, unchanged) = check_households(&table, &known, &mut problems, progress);
         problems.sort_by_key(|p| p.line);
         fail_if(problems)?;
 
@@ -809,6 +584,280 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// The registry as new households are checked against it: the codes, sites and units
+/// they may name, and the households and people already registered.
+pub(crate) struct RegistryIndex {
+    catalogue: haven_core::needs::NeedsCatalogue,
+    sites: HashMap<String, String>,
+    units: HashMap<String, (String, String)>,
+    /// Household id → content hash.
+    pub(crate) households: HashMap<String, String>,
+    /// Person id → household id.
+    pub(crate) people: HashMap<String, String>,
+    today: String,
+}
+
+impl App {
+    /// Reads what `check_households` checks against.
+    pub(crate) async fn registry_index(&self) -> Result<RegistryIndex, AppError> {
+        Ok(RegistryIndex {
+            catalogue: self.store.needs_catalogue().await?,
+            sites: self.store.site_hashes().await?,
+            units: self.store.unit_hashes().await?,
+            households: self.store.household_hashes().await?,
+            people: self.store.person_households().await?,
+            today: self.today(),
+        })
+    }
+}
+
+/// The rows of a households table (a CSV file, a JSON export, or a household entered by
+/// hand) checked field by field and household by household against the registry: the
+/// households to register with their content hashes, and how many are registered
+/// already with the same content. Every problem found is added to `problems`.
+pub(crate) fn check_households(
+    table: &Table,
+    known: &RegistryIndex,
+    problems: &mut Vec<Problem>,
+    progress: &mut dyn Progress,
+) -> (Vec<(Household, String)>, u64) {
+    // Validation of repeated code values is cached: a million rows hold few of them.
+    let mut nationalities: HashMap<String, Result<String, FieldError>> = HashMap::new();
+    let mut languages: HashMap<String, Result<Vec<String>, FieldError>> = HashMap::new();
+    let mut needs: HashMap<String, Result<Vec<String>, FieldError>> = HashMap::new();
+
+    // household id -> (first line, members with their lines)
+    let mut households: BTreeMap<String, (u64, Vec<(u64, Person)>)> = BTreeMap::new();
+    let mut person_lines: HashMap<String, u64> = HashMap::new();
+    for (n, (line, fields)) in table.rows.iter().enumerate() {
+        if n % 65536 == 0 {
+            progress.set(n as u64);
+        }
+        let mut r = RowReader {
+            table,
+            line: *line,
+            fields,
+            problems: &mut *problems,
+            ok: true,
+        };
+        let household_id = r.get("household_id", validate::external_id);
+        let person_id = r.get("person_id", validate::external_id);
+        let relationship = r.get("relationship", |s| {
+            Relationship::parse(s.trim()).ok_or_else(|| FieldError {
+                message: "must be head, spouse, child, parent, sibling, grandchild, grandparent, other_relative or non_relative".into(),
+            })
+        });
+        let given_latin = r.get("given_name_latin", validate::required_text);
+        let family_latin = r.get("family_name_latin", validate::optional_text);
+        let given_original = r.get("given_name_original", validate::optional_text);
+        let family_original = r.get("family_name_original", validate::optional_text);
+        let sex = r.get("sex", validate::sex);
+        let precision = r.get("dob_precision", validate::dob_precision);
+        let dob = match precision {
+            Some(p) => r.get("date_of_birth", |s| {
+                validate::date_of_birth(s, p, &known.today)
+            }),
+            None => None,
+        };
+        let nationality = r.get("nationality", |s| {
+            nationalities
+                .entry(s.to_string())
+                .or_insert_with(|| validate::nationality(s))
+                .clone()
+        });
+        let langs = r.get("languages", |s| {
+            languages
+                .entry(s.to_string())
+                .or_insert_with(|| validate::languages(s))
+                .clone()
+        });
+        let need_codes = r.get("specific_needs", |s| {
+            needs
+                .entry(s.to_string())
+                .or_insert_with(|| validate::specific_needs(s, |c| known.catalogue.contains(c)))
+                .clone()
+        });
+        let attributes = r.get("attributes", validate::attributes);
+        let site_id = r.get("site_id", |s| {
+            let id = validate::external_id(s)?;
+            if known.sites.contains_key(&id) {
+                Ok(id)
+            } else {
+                Err(FieldError {
+                    message: "is not a registered site".into(),
+                })
+            }
+        });
+        let unit_id = r.get("unit_id", |s| {
+            opt(s)
+                .map(|u| match known.units.get(u) {
+                    None => Err(FieldError {
+                        message: "is not a registered shelter unit".into(),
+                    }),
+                    Some((unit_site, _)) if site_id.as_deref().is_some_and(|s| s != unit_site) => {
+                        Err(FieldError {
+                            message: format!(
+                                "is a shelter unit of site {unit_site}, not of this row's site"
+                            ),
+                        })
+                    }
+                    Some(_) => Ok(u.to_string()),
+                })
+                .transpose()
+        });
+        let registered_on = r.get("registered_on", |s| {
+            let d = validate::iso_date(s)?;
+            if d > known.today {
+                Err(FieldError {
+                    message: "is in the future".into(),
+                })
+            } else {
+                Ok(d)
+            }
+        });
+        let (
+            Some(household_id),
+            Some(person_id),
+            Some(relationship),
+            Some(given_latin),
+            Some(family_latin),
+            Some(given_original),
+            Some(family_original),
+            Some(sex),
+            Some(date_of_birth),
+            Some(nationality),
+            Some(languages),
+            Some(specific_needs),
+            Some(attributes),
+            Some(site_id),
+            Some(unit_id),
+            Some(registered_on),
+        ) = (
+            household_id,
+            person_id,
+            relationship,
+            given_latin,
+            family_latin,
+            given_original,
+            family_original,
+            sex,
+            dob,
+            nationality,
+            langs,
+            need_codes,
+            attributes,
+            site_id,
+            unit_id,
+            registered_on,
+        )
+        else {
+            continue;
+        };
+        if let Some(first) = person_lines.insert(person_id.clone(), *line) {
+            r.fail(
+                "person_id",
+                format!("duplicate id (first on line {first})"),
+                &person_id,
+            );
+            continue;
+        }
+        if let Some(other) = known.people.get(&person_id)
+            && *other != household_id
+        {
+            r.fail(
+                "person_id",
+                format!("is already registered in household {other}"),
+                &person_id,
+            );
+            continue;
+        }
+        let person = Person {
+            person_id,
+            household_id: household_id.clone(),
+            relationship,
+            name: PersonName {
+                given_latin,
+                family_latin,
+                given_original,
+                family_original,
+            },
+            sex,
+            date_of_birth,
+            nationality,
+            languages,
+            specific_needs,
+            attributes,
+            site_id,
+            unit_id,
+            registered_on,
+        };
+        households
+            .entry(household_id)
+            .or_insert_with(|| (*line, Vec::new()))
+            .1
+            .push((*line, person));
+    }
+
+    // Household rules: exactly one head; not already registered differently.
+    let mut new = Vec::new();
+    let mut unchanged = 0;
+    for (household_id, (first_line, mut members)) in households {
+        let heads: Vec<u64> = members
+            .iter()
+            .filter(|(_, p)| p.relationship == Relationship::Head)
+            .map(|(l, _)| *l)
+            .collect();
+        if heads.is_empty() {
+            let message = if known.households.contains_key(&household_id) {
+                "household is already registered; these rows are not in it (a household is imported whole, with its head)"
+            } else {
+                "unknown household: no member of it has relationship 'head' in this file"
+            };
+            problems.push(Problem::new(
+                &table.file,
+                first_line,
+                "household_id",
+                message,
+                &household_id,
+            ));
+            continue;
+        }
+        if heads.len() > 1 {
+            for l in &heads[1..] {
+                problems.push(Problem::new(
+                    &table.file,
+                    *l,
+                    "relationship",
+                    format!(
+                        "household {household_id} already has a head (line {})",
+                        heads[0]
+                    ),
+                    "head",
+                ));
+            }
+            continue;
+        }
+        members.sort_by_key(|(l, p)| (p.relationship != Relationship::Head, *l));
+        let household = Household {
+            household_id: household_id.clone(),
+            members: members.into_iter().map(|(_, p)| p).collect(),
+        };
+        let hash = household_hash(&household);
+        match known.households.get(&household_id) {
+            Some(h) if *h == hash => unchanged += 1,
+            Some(_) => problems.push(Problem::new(
+                &table.file,
+                first_line,
+                "household_id",
+                "is already registered with different members or details",
+                &household_id,
+            )),
+            None => new.push((household, hash)),
+        }
+    }
+    (new, unchanged)
 }
 
 /// The content hash of a household: members in person-id order, so that the order rows

@@ -1,5 +1,5 @@
 //! Registry use cases: records with their history, search, export, movements, the
-//! trial balance.
+//! trial balance, and a household registered by hand.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -12,7 +12,8 @@ use haven_core::validate;
 use haven_store::{MovementRecord, MovementRow, PersonRecord, RegistryCounts, SiteOverview};
 use serde::Serialize;
 
-use crate::{App, AppError, Ctx};
+use crate::import::{Table, check_households, fail_if};
+use crate::{App, AppError, Ctx, NoProgress, Problem};
 
 /// The trial balance, and whether the registry's current places agree with the books.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,6 +77,93 @@ pub struct Overview {
     pub counts: RegistryCounts,
     pub sites: Vec<SiteOverview>,
     pub ledger: LedgerReport,
+}
+
+/// A household entered by hand (the registration form, the API): the same fields as a
+/// `households.csv` row, as typed, checked by the same rules as an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewHousehold {
+    /// The site the household is registered at.
+    pub site_id: String,
+    /// A shelter unit of that site, if one is allocated.
+    pub unit_id: Option<String>,
+    /// The head and the members; problems name a member by its place here (1 = first).
+    pub members: Vec<NewMember>,
+}
+
+/// One person of a [`NewHousehold`], as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewMember {
+    /// `head`, or the relationship to the head (spouse, child, ...).
+    pub relationship: String,
+    pub given_name_latin: String,
+    pub family_name_latin: String,
+    pub given_name_original: String,
+    pub family_name_original: String,
+    /// F, M or X.
+    pub sex: String,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    /// exact, month, year or estimated; empty: as precise as the date is written.
+    pub dob_precision: String,
+    /// ISO 3166-1 alpha-3.
+    pub nationality: String,
+    /// ISO 639 codes.
+    pub languages: Vec<String>,
+    /// Specific-needs codes of the catalogue.
+    pub specific_needs: Vec<String>,
+}
+
+/// The file name problems of a household entered by hand carry; their line is the
+/// member's number (1 = first).
+pub const FORM_FILE: &str = "form";
+
+impl NewMember {
+    /// The precision a date is written to, when none is given: `YYYY` a year,
+    /// `YYYY-MM` a month, anything else exact (and refused by the date's own check if
+    /// it is no date).
+    fn precision(&self) -> String {
+        let given = self.dob_precision.trim();
+        if !given.is_empty() {
+            return given.to_string();
+        }
+        match self.date_of_birth.trim().split('-').count() {
+            1 => "year",
+            2 => "month",
+            _ => "exact",
+        }
+        .to_string()
+    }
+}
+
+/// The next `n` ids in the format of `existing`: the prefix most ids have (the text
+/// before their trailing digits), numbered on from the largest with that prefix and
+/// zero-padded to the widest such number; `{prefix}000001` on when there are none.
+pub fn next_ids<'a>(
+    existing: impl IntoIterator<Item = &'a String>,
+    prefix: &str,
+    n: usize,
+) -> Vec<String> {
+    // prefix -> (ids, largest number, widest number)
+    let mut formats: BTreeMap<&str, (usize, u64, usize)> = BTreeMap::new();
+    for id in existing {
+        let digits = id.bytes().rev().take_while(u8::is_ascii_digit).count();
+        let (head, number) = id.split_at(id.len() - digits);
+        let Ok(value) = number.parse::<u64>() else {
+            continue;
+        };
+        let f = formats.entry(head).or_insert((0, 0, 0));
+        f.0 += 1;
+        f.1 = f.1.max(value);
+        f.2 = f.2.max(digits);
+    }
+    let (head, last, width) = formats
+        .iter()
+        .max_by(|a, b| a.1.0.cmp(&b.1.0).then_with(|| b.0.cmp(a.0)))
+        .map_or((prefix, 0, 6), |(h, f)| (*h, f.1, f.2));
+    (1..=n as u64)
+        .map(|i| format!("{head}{:0width$}", last.saturating_add(i)))
+        .collect()
 }
 
 /// Candidates fetched per search before ranking.
@@ -340,6 +428,76 @@ impl App {
         self.move_people(ctx, &people, to, reason, None).await
     }
 
+    /// Registers a household entered by hand at a site (and, if given, a shelter unit):
+    /// checked by exactly the rules of an import, given the operation's next household
+    /// and person ids, and written with its ledger registrations and a
+    /// `household.register` audit entry — or refused with every problem, naming the
+    /// member (file `form`, line = member number), field and value, and nothing written.
+    pub async fn register_household(
+        &self,
+        ctx: &Ctx,
+        h: &NewHousehold,
+    ) -> Result<HouseholdView, AppError> {
+        if h.members.is_empty() {
+            return Err(AppError::Invalid(vec![Problem::new(
+                FORM_FILE,
+                1,
+                "relationship",
+                "a household needs at least its head",
+                "",
+            )]));
+        }
+        // Ids are allocated under the writer lock, so no other registration takes them.
+        let mut w = self.begin(ctx).await?;
+        let known = self.registry_index().await?;
+        let household_id = next_ids(known.households.keys(), "H-", 1)
+            .pop()
+            .unwrap_or_default();
+        let person_ids = next_ids(known.people.keys(), "P-", h.members.len());
+        let today = self.today();
+        let rows = h
+            .members
+            .iter()
+            .zip(person_ids)
+            .enumerate()
+            .map(|(i, (m, person_id))| {
+                let row = [
+                    household_id.clone(),
+                    person_id,
+                    m.relationship.clone(),
+                    m.given_name_latin.clone(),
+                    m.family_name_latin.clone(),
+                    m.given_name_original.clone(),
+                    m.family_name_original.clone(),
+                    m.sex.clone(),
+                    m.date_of_birth.clone(),
+                    m.precision(),
+                    m.nationality.clone(),
+                    m.languages.join(";"),
+                    m.specific_needs.join(";"),
+                    String::new(),
+                    h.site_id.trim().to_string(),
+                    h.unit_id.as_deref().unwrap_or_default().trim().to_string(),
+                    today.clone(),
+                ];
+                (i as u64 + 1, row)
+            })
+            .collect();
+        let table = Table::households(FORM_FILE, rows);
+        let mut problems = Vec::new();
+        let (new, _) = check_households(&table, &known, &mut problems, &mut NoProgress);
+        problems.sort_by_key(|p| p.line);
+        fail_if(problems)?;
+        if new.is_empty() {
+            return Err(AppError::Refused(format!(
+                "household {household_id} is registered already"
+            )));
+        }
+        w.register_households(&new, &mut |_| {}).await?;
+        w.commit().await?;
+        self.household(&household_id).await
+    }
+
     /// Walks the audit hash chain: the number of entries verified, or the first break.
     pub async fn verify_audit(&self) -> Result<Result<u64, ChainBreak>, AppError> {
         Ok(self.store.verify_audit().await?)
@@ -381,4 +539,29 @@ pub fn write_households_csv<W: Write>(people: &[Person], out: W) -> Result<(), A
     }
     w.flush().map_err(|e| AppError::Io(e.to_string()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_ids;
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn next_ids_follow_the_operation_format() {
+        assert_eq!(next_ids(&ids(&[]), "H-", 2), ["H-000001", "H-000002"]);
+        assert_eq!(
+            next_ids(&ids(&["H-0009", "H-0010", "H-0002"]), "H-", 1),
+            ["H-0011"]
+        );
+        // The format most ids have wins; odd ids do not disturb it.
+        assert_eq!(
+            next_ids(&ids(&["CASE-7", "P-00041", "P-00040", "manual"]), "P-", 1),
+            ["P-00042"]
+        );
+        // Past the width, the number grows.
+        assert_eq!(next_ids(&ids(&["P-99"]), "P-", 1), ["P-100"]);
+    }
 }

@@ -72,6 +72,11 @@ impl App {
         })
     }
 
+    /// A site's measured facilities (`None` when not recorded).
+    pub async fn site_facilities(&self, site_id: &str) -> Result<Option<Facilities>, AppError> {
+        Ok(self.store.facilities().await?.remove(site_id))
+    }
+
     /// Records a site's measured facilities.
     pub async fn set_facilities(
         &self,

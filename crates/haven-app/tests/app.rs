@@ -33,6 +33,8 @@ mod journey;
 mod placement;
 #[path = "app/pledges.rs"]
 mod pledges;
+#[path = "app/register.rs"]
+mod register;
 #[path = "app/relocation.rs"]
 mod relocation;
 #[path = "app/voluntary_return.rs"]

@@ -435,7 +435,9 @@ impl Writer {
     pub async fn register_households(
         &mut self,
         households: &[(Household, String)],
-        progress: &mut dyn FnMut(u64),
+        // Generic, not `dyn`: a caller with a `Send` callback (a web request) gets a
+        // `Send` future.
+        progress: &mut impl FnMut(u64),
     ) -> Result<()> {
         let n_people: usize = households.iter().map(|(h, _)| h.members.len()).sum();
         let first_hh = self.alloc_ids("households", households.len()).await?;
