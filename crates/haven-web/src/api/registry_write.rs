@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use super::{HouseholdBody, PersonBody, guarded};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ApiJson, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     guarded(Capability::Register)
@@ -87,7 +87,7 @@ impl From<NewMemberRequest> for NewMember {
 async fn register_household(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
-    Json(req): Json<NewHouseholdRequest>,
+    ApiJson(req): ApiJson<NewHouseholdRequest>,
 ) -> Result<(StatusCode, Json<HouseholdBody>), ApiError> {
     s.need(Capability::Register)?;
     let h = st

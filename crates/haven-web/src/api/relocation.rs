@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use super::{ApiResult, PersonBody, guarded};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::ErrorBody;
+use crate::error::{ApiJson, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -204,14 +204,14 @@ pub struct DepartBody {
 /// households taken off (left behind, a member on hold or no longer at the origin).
 #[utoipa::path(post, path = "/api/convoys/{convoy_id}/depart", tag = "relocation",
     params(("convoy_id" = String, Path)), request_body = DepartRequest,
-    responses((status = 200, body = DepartBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = DepartBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, description = "not a planned convoy, or no one left to travel", body = ErrorBody)))]
 async fn depart(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
     Path(convoy_id): Path<String>,
-    Json(req): Json<DepartRequest>,
+    ApiJson(req): ApiJson<DepartRequest>,
 ) -> ApiResult<DepartBody> {
     s.need(Capability::ManageConvoys)?;
     let d = st
@@ -278,14 +278,14 @@ pub struct ArriveBody {
 /// anyone else on board moves to whereabouts unknown.
 #[utoipa::path(post, path = "/api/convoys/{convoy_id}/arrive", tag = "relocation",
     params(("convoy_id" = String, Path)), request_body = ArriveRequest,
-    responses((status = 200, body = ArriveBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = ArriveBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, description = "not a departed convoy, an empty list, or someone not on board", body = ErrorBody)))]
 async fn arrive(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
     Path(convoy_id): Path<String>,
-    Json(req): Json<ArriveRequest>,
+    ApiJson(req): ApiJson<ArriveRequest>,
 ) -> ApiResult<ArriveBody> {
     s.need(Capability::ManageConvoys)?;
     let check = match req.checked_in {
