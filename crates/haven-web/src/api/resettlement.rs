@@ -258,8 +258,11 @@ pub struct RunRequestBody {
     /// urgent 30, normal 0, categories, family_link 20, outcome 10, per_person true).
     #[schema(value_type = Option<Object>)]
     pub weights: Option<serde_json::Value>,
-    /// Time for the optimiser in milliseconds (default 5000).
+    /// Time for the optimiser in milliseconds (default 5000, at most ten minutes).
+    #[schema(minimum = 1, maximum = 600000)]
     pub time_limit_ms: Option<u64>,
+    /// Seed of the optimiser's search: the same inputs and seed give the same run.
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub seed: Option<u64>,
 }
 
@@ -275,6 +278,18 @@ async fn start_run(
     ApiUser(s): ApiUser,
     ApiJson(req): ApiJson<RunRequestBody>,
 ) -> ApiResult<RunBody> {
+    let time_limit_ms = match req.time_limit_ms.unwrap_or(DEFAULT_TIME_LIMIT_MS) {
+        t @ 1..=600_000 => t,
+        t => {
+            return Err(
+                WebError::BadRequest(format!("time_limit_ms is 1 to 600000, not {t}")).into(),
+            );
+        }
+    };
+    let seed = match req.seed.unwrap_or(0) {
+        n if n <= u64::from(u32::MAX) => n,
+        n => return Err(WebError::BadRequest(format!("seed is 0 to 4294967295, not {n}")).into()),
+    };
     s.need(Capability::ManageResettlement)?;
     let weights: Weights = match req.weights {
         None => Weights::default(),
@@ -288,8 +303,8 @@ async fn start_run(
             &s.user.ctx(),
             &RunRequest {
                 weights,
-                time_limit_ms: req.time_limit_ms.unwrap_or(DEFAULT_TIME_LIMIT_MS),
-                seed: req.seed.unwrap_or(0),
+                time_limit_ms,
+                seed,
             },
         )
         .await?;
