@@ -227,7 +227,16 @@ async fn every_role_does_its_main_task_in_chromium() {
     assert!(b.c.source().await.expect("source").contains("403"));
     b.logout().await;
 
-    // Registration officer: finds a person by name and opens the record.
+    // Monitor, still: sites against standards and the pledges, aggregates only.
+    b.login("monitor").await;
+    b.open("/sites").await;
+    b.screenshot("sites").await;
+    b.open("/pledges").await;
+    b.screenshot("pledges").await;
+    b.logout().await;
+
+    // Registration officer: finds a person by name, then registers a household at the
+    // closing camp.
     b.login("registration").await;
     b.open("/search").await;
     b.fill("input[name=q]", "Mohammad").await;
@@ -247,6 +256,186 @@ async fn every_role_does_its_main_task_in_chromium() {
         "a Persian-script name is laid out right to left"
     );
     b.screenshot("person").await;
+    b.open("/register").await;
+    b.c.find(Locator::Css("select[name=site_id] option[value=S-CAMP]"))
+        .await
+        .expect("the closing camp")
+        .click()
+        .await
+        .expect("choose the site");
+    for (field, value) in [
+        ("m1.given_name_latin", "Reza"),
+        ("m1.family_name_latin", "Karimi"),
+        ("m1.given_name_original", "رضا"),
+        ("m1.family_name_original", "کریمی"),
+        ("m1.date_of_birth", "1980-05-10"),
+        ("m1.nationality", "IRN"),
+        ("m1.languages", "fas"),
+        ("m2.given_name_latin", "Sara"),
+        ("m2.family_name_latin", "Karimi"),
+        ("m2.given_name_original", "سارا"),
+        ("m2.family_name_original", "کریمی"),
+        ("m2.date_of_birth", "2015"),
+        ("m2.nationality", "IRN"),
+        ("m2.languages", "fas"),
+    ] {
+        b.fill(&format!("input[name='{field}']"), value).await;
+    }
+    for (select, option) in [
+        ("m1.sex", "M"),
+        ("m2.sex", "F"),
+        ("m2.relationship", "child"),
+    ] {
+        let options =
+            b.c.find_all(Locator::Css(&format!("select[name='{select}'] option")))
+                .await
+                .expect("options");
+        let mut chosen = false;
+        for o in options {
+            if o.text().await.expect("text").trim() == option {
+                o.click().await.expect("choose");
+                chosen = true;
+            }
+        }
+        assert!(chosen, "{select}: {option}");
+    }
+    b.screenshot("register").await;
+    b.click("#register button[type=submit]").await;
+    for _ in 0..50 {
+        if b.path().await.starts_with("/households/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let household = b
+        .path()
+        .await
+        .trim_start_matches("/households/")
+        .to_string();
+    assert!(household.starts_with("H-"), "registered: {household}");
+    assert!(b.text("#members").await.contains("سارا"));
+    b.screenshot("household").await;
+    b.logout().await;
+    let members = t
+        .app
+        .household(&household)
+        .await
+        .expect("household")
+        .members;
+    assert_eq!(members.len(), 2);
+    let reza = members[0].person.person_id.clone();
+
+    // Site manager: plans the move of the new household, departs and receives its convoy.
+    b.login("sites").await;
+    b.open("/convoys").await;
+    b.click("#plan button[type=submit]").await;
+    let convoy = {
+        let mut found = None;
+        for _ in 0..50 {
+            let p = t.app.person(&reza).await.expect("person");
+            if let Some((c, _, _)) = p.convoys.first() {
+                found = Some(c.clone());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        found.expect("the new household is on a planned convoy")
+    };
+    b.open(&format!("/convoys/{convoy}")).await;
+    b.screenshot("convoy-planned").await;
+    b.click("#depart button[type=submit]").await;
+    b.c.find(Locator::Css("#arrive button[type=submit]"))
+        .await
+        .expect("the arrival check-in")
+        .click()
+        .await
+        .expect("record the arrival");
+    b.c.find(Locator::XPath("//*[contains(text(), 'arrived')]"))
+        .await
+        .expect("the convoy has arrived");
+    b.screenshot("convoy-arrived").await;
+    b.logout().await;
+    let place = t
+        .app
+        .person(&reza)
+        .await
+        .expect("person")
+        .record
+        .place
+        .to_string();
+    assert!(
+        place.starts_with("unit:"),
+        "received into a shelter unit: {place}"
+    );
+
+    // RSD officer: registers as an officer, then schedules, hears and decides a claim.
+    let pending = t
+        .app
+        .rsd_statuses()
+        .await
+        .expect("claims")
+        .into_iter()
+        .find(|c| c.stage == "pending")
+        .expect("a pending claim")
+        .household_id;
+    b.login("rsd").await;
+    b.open("/rsd").await;
+    b.fill("input[name=languages]", "fas,ckb,eng,ara,prs,pus")
+        .await;
+    b.click("form[action='/rsd/staff'] button").await;
+    b.c.find(Locator::Css("#by-stage"))
+        .await
+        .expect("the queue");
+    b.screenshot("rsd-queue").await;
+    b.open(&format!("/rsd/{pending}")).await;
+    b.click("#schedule button[type=submit]").await;
+    b.click("#interview button[type=submit]").await;
+    b.click("#decide input[value=recognised]").await;
+    b.fill(
+        "#decide textarea[name=reasons]",
+        "A well-founded fear of persecution, consistent and credible.",
+    )
+    .await;
+    b.click("#decide button[type=submit]").await;
+    assert_eq!(b.text("#outcome").await, "recognised");
+    b.screenshot("rsd-claim").await;
+    b.logout().await;
+
+    // Resettlement officer: runs the optimiser, reviews and approves the run; verifies a
+    // voluntary return counselled by another officer.
+    b.login("resettlement").await;
+    b.open("/placement").await;
+    b.click("#new-run button[type=submit]").await;
+    b.c.find(Locator::Css("#shadow-prices"))
+        .await
+        .expect("shadow prices");
+    b.screenshot("placement-run").await;
+    b.click("#approve button[type=submit]").await;
+    b.c.find(Locator::XPath(
+        "//td[@id='status'][contains(., 'approved')]",
+    ))
+    .await
+    .expect("the run is approved");
+    let returning = t
+        .app
+        .voluntary_returns()
+        .await
+        .expect("returns")
+        .into_iter()
+        .find(|r| r.stage.key() == "consent_signed")
+        .expect("a return awaiting verification")
+        .person_id;
+    b.open("/returns").await;
+    b.click(&format!(
+        "#case-{returning} form input[value=verify] ~ button"
+    ))
+    .await;
+    b.c.find(Locator::XPath(&format!(
+        "//tr[@id='case-{returning}'][contains(., 'verified')]"
+    )))
+    .await
+    .expect("the return is verified");
+    b.screenshot("returns").await;
     b.logout().await;
 
     // Country delegation: records its country's decision on a referral.
