@@ -440,7 +440,20 @@ impl App {
                 .await?;
             return Err(AppError::Refused(WRONG.into()));
         }
-        let failures = row.failed_logins + 1;
+        // Counted under the writer lock from the row as it is now, so that guesses sent in
+        // parallel each count; a lock that has run out starts the count again.
+        let mut w = self.begin(&Ctx::new(format!("login:{client}"))).await?;
+        let fresh = w.user_by_name(username).await?;
+        let (id, before, locked_until) = match &fresh {
+            Some(f) => (f.id, f.failed_logins, f.locked_until.clone()),
+            None => (row.id, row.failed_logins, row.locked_until.clone()),
+        };
+        let lock_ran_out = locked_until
+            .as_deref()
+            .and_then(parse_time)
+            .zip(parse_time(&now))
+            .is_some_and(|(u, n)| u <= n);
+        let failures = if lock_ran_out { 1 } else { before + 1 };
         let lock = (failures >= access::LOCKOUT_AFTER_FAILURES)
             .then(|| parse_time(&now))
             .flatten()
@@ -449,9 +462,7 @@ impl App {
                     .format(&Rfc3339)
                     .ok()
             });
-        let mut w = self.begin(&Ctx::new(format!("login:{client}"))).await?;
-        w.set_login_failures(row.id, failures, lock.as_deref())
-            .await?;
+        w.set_login_failures(id, failures, lock.as_deref()).await?;
         w.audit(
             "login.failed",
             "user",
@@ -502,6 +513,32 @@ impl App {
             entity_id,
             "null".into(),
             "null".into(),
+        );
+        w.commit().await?;
+        Ok(())
+    }
+
+    /// Records that `ctx` was shown a list of people (search results, a convoy's
+    /// manifest, the return cases): one audit entry naming every person shown, so that
+    /// "who saw whom" covers lists as well as records.
+    pub async fn record_list_view(
+        &self,
+        ctx: &Ctx,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        people: &[&str],
+    ) -> Result<(), AppError> {
+        if people.is_empty() {
+            return Ok(());
+        }
+        let mut w = self.begin(ctx).await?;
+        w.audit(
+            action,
+            entity,
+            entity_id,
+            "null".into(),
+            json!({ "people": people }).to_string(),
         );
         w.commit().await?;
         Ok(())

@@ -528,7 +528,7 @@ impl App {
                 AppError::NotFound(format!("pledge {pledge_id} is not part of run {run_id}"))
             })?;
         let before = inputs.places[place].capacity;
-        let after = i64::from(before) + delta;
+        let after = i64::from(before).checked_add(delta).unwrap_or(-1);
         let after = u32::try_from(after).map_err(|_| {
             refused(format!(
                 "{pledge_id} has {before} places; it cannot change by {delta}"

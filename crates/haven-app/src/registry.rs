@@ -447,13 +447,25 @@ impl App {
                 "",
             )]));
         }
-        // Ids are allocated under the writer lock, so no other registration takes them.
-        let mut w = self.begin(ctx).await?;
+        // The registry is read before the writer lock is taken (reading it under the lock
+        // would hold every other write up, and wait for the pool); the ids chosen from it
+        // are checked again under the lock below.
         let known = self.registry_index().await?;
         let household_id = next_ids(known.households.keys(), "H-", 1)
             .pop()
             .unwrap_or_default();
         let person_ids = next_ids(known.people.keys(), "P-", h.members.len());
+        let mut w = self.begin(ctx).await?;
+        let taken = !w
+            .positions_of_households(std::slice::from_ref(&household_id))
+            .await?
+            .is_empty()
+            || !w.positions_of_people(&person_ids).await?.is_empty();
+        if taken {
+            return Err(AppError::Refused(format!(
+                "another registration took household {household_id} at the same moment; nothing was written, submit again"
+            )));
+        }
         let today = self.today();
         let rows = h
             .members

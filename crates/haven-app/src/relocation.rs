@@ -1017,6 +1017,16 @@ pub const MANIFEST_COLUMNS: [&str; 16] = [
 ];
 
 /// Writes a convoy's manifest as CSV, one row per person.
+/// A cell a spreadsheet will not run as a formula: manifests are opened in Excel at the
+/// gate, and a name registered as `=HYPERLINK(…)` must stay a name.
+fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 pub fn write_manifest_csv<W: Write>(detail: &ConvoyDetail, out: W) -> Result<(), AppError> {
     let io = |e: csv::Error| AppError::Io(e.to_string());
     let mut w = csv::Writer::from_writer(out);
@@ -1024,26 +1034,43 @@ pub fn write_manifest_csv<W: Write>(detail: &ConvoyDetail, out: W) -> Result<(),
     let c = &detail.convoy;
     for l in &detail.manifest {
         let p = &l.person.person;
-        w.write_record([
-            c.convoy_id.as_str(),
-            c.date.as_str(),
-            c.from_site.as_str(),
-            c.to_site.as_str(),
-            p.household_id.as_str(),
-            p.person_id.as_str(),
-            p.relationship.as_str(),
-            p.name.given_latin.as_str(),
-            p.name.family_latin.as_str(),
-            p.name.given_original.as_str(),
-            p.name.family_original.as_str(),
-            p.sex.as_str(),
-            &p.date_of_birth.to_string(),
-            &p.specific_needs.join(";"),
-            l.to_unit.as_str(),
-            l.status.as_str(),
-        ])
+        w.write_record(
+            [
+                c.convoy_id.as_str(),
+                c.date.as_str(),
+                c.from_site.as_str(),
+                c.to_site.as_str(),
+                p.household_id.as_str(),
+                p.person_id.as_str(),
+                p.relationship.as_str(),
+                p.name.given_latin.as_str(),
+                p.name.family_latin.as_str(),
+                p.name.given_original.as_str(),
+                p.name.family_original.as_str(),
+                p.sex.as_str(),
+                &p.date_of_birth.to_string(),
+                &p.specific_needs.join(";"),
+                l.to_unit.as_str(),
+                l.status.as_str(),
+            ]
+            .map(spreadsheet_safe),
+        )
         .map_err(io)?;
     }
     w.flush().map_err(|e| AppError::Io(e.to_string()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn manifest_cells_never_become_spreadsheet_formulas() {
+        assert_eq!(
+            super::spreadsheet_safe("=HYPERLINK(\"x\")"),
+            "'=HYPERLINK(\"x\")"
+        );
+        assert_eq!(super::spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::spreadsheet_safe("Azadeh"), "Azadeh");
+        assert_eq!(super::spreadsheet_safe("آزاده"), "آزاده");
+    }
 }

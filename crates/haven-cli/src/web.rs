@@ -20,6 +20,10 @@ pub struct ServeArgs {
     /// Use `always` behind a TLS-terminating proxy.
     #[arg(long, value_enum, default_value_t = CookieSecure::Auto)]
     pub secure_cookies: CookieSecure,
+    /// The reverse proxy in front of Haven: its X-Forwarded-For header names the client
+    /// (for login throttling and the audit of logins). Ignored from any other address.
+    #[arg(long)]
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -37,6 +41,7 @@ pub fn config(args: &ServeArgs) -> haven_web::WebConfig {
     };
     haven_web::WebConfig {
         secure_cookies: secure,
+        trusted_proxy: args.trusted_proxy,
         ..Default::default()
     }
 }

@@ -224,7 +224,8 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             eprintln!("[{:?}] {what}", start.elapsed());
         }
     };
-    let mut limit = Duration::from_millis(opts.time_limit_ms.max(1));
+    // At most a year: a larger limit would overflow the clock (and means "no limit").
+    let mut limit = Duration::from_millis(opts.time_limit_ms.clamp(1, 365 * 24 * 3600 * 1000));
     if p.num_options() > 2_000_000 {
         // keep a margin for the final check and the report on very large instances
         limit = limit.mul_f64(0.96);

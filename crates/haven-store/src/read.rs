@@ -312,12 +312,14 @@ impl Store {
         })
     }
 
-    /// Audit entries about one record, oldest first.
+    /// Audit entries that changed one record, oldest first: its timeline. Reads of the
+    /// record (`….view`) are left out; they are for the audit log viewer, and a record
+    /// read often would otherwise carry all its reads into every page that shows it.
     pub async fn audit_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {
         on_db!(self, c => {
             let rows = sqlx::query(
                 "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash \
-                 FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq",
+                 FROM audit_log WHERE entity = $1 AND entity_id = $2 AND action NOT LIKE '%.view' ORDER BY seq",
             )
             .bind(entity)
             .bind(entity_id)

@@ -88,11 +88,17 @@ impl Throttle {
         }
     }
 
-    /// Refuses a client that failed too often recently.
-    pub fn check(&self, client: Option<IpAddr>) -> Result<(), WebError> {
+    /// Counts a login attempt as a failure before its password is checked (so that
+    /// guesses sent in parallel are all counted), refusing a client that failed too often
+    /// recently. [`Throttle::succeeded`] takes it back.
+    pub fn attempt(&self, client: Option<IpAddr>) -> Result<(), WebError> {
         let Some(ip) = client else { return Ok(()) };
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Many addresses failing (a spray) must not grow the table without end.
+        if map.len() > 4096 {
+            map.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < self.window));
+        }
         let list = map.entry(ip).or_default();
         list.retain(|t| now.duration_since(*t) < self.window);
         if list.len() >= self.limit {
@@ -104,28 +110,40 @@ impl Throttle {
                 "too many failed logins from this address; try again in {wait} minute(s)"
             )));
         }
+        list.push(now);
         Ok(())
     }
 
-    pub fn failed(&self, client: Option<IpAddr>) {
+    pub fn succeeded(&self, client: Option<IpAddr>) {
         if let Some(ip) = client {
-            let now = Instant::now();
             let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-            // Many addresses failing (a spray) must not grow the table without end.
-            if map.len() > 4096 {
-                map.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < self.window));
+            if let Some(list) = map.get_mut(&ip) {
+                list.pop();
             }
-            map.entry(ip).or_default().push(now);
         }
     }
 }
 
-/// The client's address, when the server knows it (not in router tests).
-pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
-    parts
+/// The client's address, when the server knows it (not in router tests). Behind the
+/// trusted reverse proxy, the address that proxy saw (the last of `X-Forwarded-For`);
+/// the header is ignored from anyone else, who could write anything in it.
+pub fn client_ip(parts: &Parts, trusted_proxy: Option<IpAddr>) -> Option<IpAddr> {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+        .map(|c| c.0.ip())?;
+    if Some(peer) != trusted_proxy {
+        return Some(peer);
+    }
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .next_back();
+    Some(forwarded.unwrap_or(peer))
 }
 
 const CSRF_KEY: &str = "csrf";
@@ -222,18 +240,16 @@ pub async fn log_in(
     username: &str,
     password: &str,
 ) -> Result<(User, String), WebError> {
-    throttle.check(client)?;
+    throttle.attempt(client)?;
     let who = client
         .map(|c| c.to_string())
         .unwrap_or_else(|| "unknown".into());
     let user = match app.login(username.trim(), password, &who).await {
         Ok(u) => u,
-        Err(AppError::Refused(m)) => {
-            throttle.failed(client);
-            return Err(WebError::LoginFailed(m));
-        }
+        Err(AppError::Refused(m)) => return Err(WebError::LoginFailed(m)),
         Err(e) => return Err(e.into()),
     };
+    throttle.succeeded(client);
     // A new session id whatever the session held before (also when switching users).
     auth.session
         .cycle_id()
@@ -295,5 +311,52 @@ async fn check(
         ApiError(err).into_response()
     } else {
         PageError(err).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(peer: [u8; 4], forwarded: Option<&str>) -> Parts {
+        let mut req = axum::http::Request::builder().uri("/login");
+        if let Some(f) = forwarded {
+            req = req.header("x-forwarded-for", f);
+        }
+        let (mut parts, _) = req.body(()).expect("request").into_parts();
+        parts
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from((peer, 4000))));
+        parts
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_from_the_trusted_proxy_only() {
+        let proxy = Some(IpAddr::from([10, 0, 0, 1]));
+        let client = IpAddr::from([203, 0, 113, 7]);
+        let p = parts([10, 0, 0, 1], Some("198.51.100.1, 203.0.113.7"));
+        assert_eq!(client_ip(&p, proxy), Some(client));
+        let p = parts([192, 0, 2, 9], Some("203.0.113.7"));
+        assert_eq!(client_ip(&p, proxy), Some(IpAddr::from([192, 0, 2, 9])));
+        let p = parts([10, 0, 0, 1], None);
+        assert_eq!(client_ip(&p, proxy), proxy);
+        assert_eq!(
+            client_ip(&parts([10, 0, 0, 1], Some("203.0.113.7")), None),
+            proxy
+        );
+    }
+
+    #[test]
+    fn attempts_count_before_the_password_is_checked() {
+        let t = Throttle::new(3);
+        let ip = Some(IpAddr::from([192, 0, 2, 1]));
+        for _ in 0..3 {
+            assert!(t.attempt(ip).is_ok());
+        }
+        assert!(t.attempt(ip).is_err());
+        let other = Some(IpAddr::from([192, 0, 2, 2]));
+        assert!(t.attempt(other).is_ok());
+        t.succeeded(other);
+        assert!(t.attempt(other).is_ok());
     }
 }

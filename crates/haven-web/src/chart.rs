@@ -31,7 +31,8 @@ pub fn bars(title: &str, rows: &[(String, i64)]) -> String {
     );
     for (i, (label, value)) in rows.iter().enumerate() {
         let y = i as i64 * ROW_H + 4;
-        let w = (value.max(&0) * BAR_W) / max;
+        // In i128: a value near i64::MAX times the bar width must not overflow.
+        let w = (i128::from(*value.max(&0)) * i128::from(BAR_W) / i128::from(max)) as i64;
         svg.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">{}</text>\
              <rect x=\"{LABEL_W}\" y=\"{y}\" width=\"{w}\" height=\"{}\" class=\"bar\"><title>{}: {value}</title></rect>\

@@ -37,6 +37,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Failed logins from one client address within ten minutes before it must wait.
     pub failed_logins_per_client: usize,
+    /// The reverse proxy in front of Haven, whose `X-Forwarded-For` names the client.
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -44,6 +46,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: true,
             failed_logins_per_client: 20,
+            trusted_proxy: None,
         }
     }
 }
@@ -53,6 +56,7 @@ impl Default for WebConfig {
 pub struct AppState {
     pub app: App,
     pub throttle: Arc<auth::Throttle>,
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 /// The whole application as a router (tests drive it without a socket).
@@ -60,6 +64,7 @@ pub fn router(app: App, config: &WebConfig) -> Router {
     let state = AppState {
         app: app.clone(),
         throttle: Arc::new(auth::Throttle::new(config.failed_logins_per_client)),
+        trusted_proxy: config.trusted_proxy,
     };
     let sessions = SessionManagerLayer::new(DbSessionStore::new(app.store.clone()))
         .with_name("haven_session")

@@ -302,6 +302,13 @@ async fn search(
         Err(haven_app::AppError::Refused(_)) => vec![],
         other => other?,
     };
+    let shown: Vec<&str> = hits
+        .iter()
+        .map(|h| h.record.person.person_id.as_str())
+        .collect();
+    st.app
+        .record_list_view(&s.user.ctx(), "person.search", "search", p.q.trim(), &shown)
+        .await?;
     Ok(Json(
         hits.iter()
             .map(|h| SearchHitBody {

@@ -166,8 +166,13 @@ async fn convoy(
 ) -> ApiResult<ConvoyDetailBody> {
     s.need(Capability::ViewConvoys)?;
     let d = st.app.convoy_detail(&convoy_id).await?;
+    let shown: Vec<&str> = d
+        .manifest
+        .iter()
+        .map(|l| l.person.person.person_id.as_str())
+        .collect();
     st.app
-        .record_view(&s.user.ctx(), "convoy", &convoy_id)
+        .record_list_view(&s.user.ctx(), "convoy.view", "convoy", &convoy_id, &shown)
         .await?;
     Ok(Json(ConvoyDetailBody {
         manifest: d.manifest.iter().map(ManifestLineBody::from).collect(),

@@ -201,7 +201,7 @@ async fn audit_log(
     let page = q.page.unwrap_or(1).max(1);
     let (entries, total) = st
         .app
-        .audit_log(&f, AUDIT_PAGE, (page - 1) * AUDIT_PAGE)
+        .audit_log(&f, AUDIT_PAGE, (page - 1).saturating_mul(AUDIT_PAGE))
         .await?;
     let verified = if q.verify.is_some() {
         Some(match st.app.verify_audit().await? {

@@ -124,10 +124,18 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path on this site, never `//elsewhere` or a full URL.
+/// Only a path on this site, never `//elsewhere` or a full URL: a slash, then a letter,
+/// then path and query characters only (no whitespace or control characters, which
+/// browsers strip, turning `/\t/evil` into `//evil`; no backslashes).
 fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(str::to_string)
+    next.filter(|n| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/-_.~?=&%+:,".contains(c))
+    })
+    .map(str::to_string)
 }
 
 async fn login_form(auth: Auth, Query(q): Query<NextQuery>) -> PageResult {
@@ -207,14 +215,43 @@ pub struct RequestParts {
     pub client: Option<std::net::IpAddr>,
 }
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestParts {
+impl axum::extract::FromRequestParts<AppState> for RequestParts {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        st: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(RequestParts {
-            client: client_ip(parts),
+            client: client_ip(parts, st.trusted_proxy),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_only_ever_a_path_on_this_site() {
+        assert_eq!(
+            safe_next(Some("/people/P-000001")).as_deref(),
+            Some("/people/P-000001")
+        );
+        assert_eq!(
+            safe_next(Some("/search?q=Ali%20Reza")).as_deref(),
+            Some("/search?q=Ali%20Reza")
+        );
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil",
+            "https://evil.example",
+            "/",
+            "",
+            "/ x",
+            "/\n/evil",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
+        }
     }
 }

@@ -46,6 +46,13 @@ async fn search(
     } else {
         st.app.search(&q, 50).await?
     };
+    let shown: Vec<&str> = hits
+        .iter()
+        .map(|h| h.record.person.person_id.as_str())
+        .collect();
+    st.app
+        .record_list_view(&s.user.ctx(), "person.search", "search", q.trim(), &shown)
+        .await?;
     render(&SearchPage {
         c: Chrome::new(&s, "Search people", "/search"),
         q,

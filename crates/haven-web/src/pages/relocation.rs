@@ -173,7 +173,14 @@ async fn convoy(
 ) -> PageResult {
     s.need(Capability::ViewConvoys)?;
     let d = st.app.convoy_detail(&id).await?;
-    st.app.record_view(&s.user.ctx(), "convoy", &id).await?;
+    let shown: Vec<&str> = d
+        .manifest
+        .iter()
+        .map(|l| l.person.person.person_id.as_str())
+        .collect();
+    st.app
+        .record_list_view(&s.user.ctx(), "convoy.view", "convoy", &id, &shown)
+        .await?;
     let transit = Account::InTransit(id.clone());
     let missing = d
         .manifest
@@ -214,7 +221,14 @@ async fn manifest_csv(
     let d = st.app.convoy_detail(&id).await?;
     let mut out = Vec::new();
     write_manifest_csv(&d, &mut out)?;
-    st.app.record_view(&s.user.ctx(), "convoy", &id).await?;
+    let shown: Vec<&str> = d
+        .manifest
+        .iter()
+        .map(|l| l.person.person.person_id.as_str())
+        .collect();
+    st.app
+        .record_list_view(&s.user.ctx(), "convoy.view", "convoy", &id, &shown)
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -260,9 +260,15 @@ fn run_request(f: &HashMap<String, String>) -> Result<RunRequest, WebError> {
         outcome: number("outcome")?,
         per_person,
     };
+    let time_limit_ms = whole("time_limit_ms", DEFAULT_TIME_LIMIT_MS)?;
+    if !(1..=600_000).contains(&time_limit_ms) {
+        return Err(WebError::BadRequest(format!(
+            "time_limit_ms is 1 to 600000 (ten minutes), not {time_limit_ms}"
+        )));
+    }
     Ok(RunRequest {
         weights: w,
-        time_limit_ms: whole("time_limit_ms", DEFAULT_TIME_LIMIT_MS)?,
+        time_limit_ms,
         seed: whole("seed", 0)?,
     })
 }

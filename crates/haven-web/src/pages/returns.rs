@@ -132,15 +132,15 @@ struct ReturnsPage {
 async fn list(State(st): State<AppState>, PageUser(s): PageUser) -> PageResult {
     s.need(Capability::ManageReturns)?;
     let mut cases = Vec::new();
-    for v in st.app.voluntary_returns().await? {
+    let returns = st.app.voluntary_returns().await?;
+    let shown: Vec<&str> = returns.iter().map(|v| v.person_id.as_str()).collect();
+    st.app
+        .record_list_view(&s.user.ctx(), "returns.view", "returns", "all", &shown)
+        .await?;
+    for v in &returns {
         let p = st.app.person(&v.person_id).await?;
         let name = &p.record.person.name;
-        cases.push(case_row(
-            &v,
-            name.latin(),
-            name.original(),
-            &s.user.username,
-        ));
+        cases.push(case_row(v, name.latin(), name.original(), &s.user.username));
     }
     render(&ReturnsPage {
         c: Chrome::new(&s, "Voluntary return", "/returns"),

@@ -32,6 +32,7 @@ pub fn config() -> haven_web::WebConfig {
     haven_web::WebConfig {
         secure_cookies: false,
         failed_logins_per_client: 20,
+        trusted_proxy: None,
     }
 }
 
