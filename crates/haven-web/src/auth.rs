@@ -244,7 +244,7 @@ pub async fn log_in(
     let who = client
         .map(|c| c.to_string())
         .unwrap_or_else(|| "unknown".into());
-    let user = match app.login(username.trim(), password, &who).await {
+    let user = match crate::heavy(app.login(username.trim(), password, &who)).await {
         Ok(u) => u,
         Err(AppError::Refused(m)) => return Err(WebError::LoginFailed(m)),
         Err(e) => return Err(e.into()),

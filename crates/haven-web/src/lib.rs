@@ -100,6 +100,19 @@ pub fn router(app: App, config: &WebConfig) -> Router {
         .with_state(state)
 }
 
+/// Runs a use case that computes for long — the optimiser, argon2 — without holding up
+/// the other requests: on the multi-threaded runtime, tokio hands this worker's other
+/// tasks to another worker while it computes.
+pub(crate) async fn heavy<F: std::future::Future>(f: F) -> F::Output {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| h.block_on(f))
+        }
+        _ => f.await,
+    }
+}
+
 /// Serves the application on `addr` until Ctrl-C.
 pub async fn serve(app: App, addr: SocketAddr, config: &WebConfig) -> std::io::Result<()> {
     let store = app.store.clone();

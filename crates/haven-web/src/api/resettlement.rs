@@ -297,17 +297,12 @@ async fn start_run(
             serde_json::from_value(w).map_err(|e| WebError::BadRequest(format!("weights: {e}")))?
         }
     };
-    let v = st
-        .app
-        .placement_run(
-            &s.user.ctx(),
-            &RunRequest {
-                weights,
-                time_limit_ms,
-                seed,
-            },
-        )
-        .await?;
+    let request = RunRequest {
+        weights,
+        time_limit_ms,
+        seed,
+    };
+    let v = crate::heavy(st.app.placement_run(&s.user.ctx(), &request)).await?;
     Ok(Json(RunBody::of(v)?))
 }
 

@@ -304,7 +304,7 @@ async fn start_run(
 ) -> PageResult {
     s.need(Capability::ManageResettlement)?;
     let req = run_request(&f)?;
-    let v = st.app.placement_run(&s.user.ctx(), &req).await?;
+    let v = crate::heavy(st.app.placement_run(&s.user.ctx(), &req)).await?;
     see_other(&format!("/placement/{}", urlencode(&v.run_id)))
 }
 
@@ -414,10 +414,13 @@ async fn whatif(
             f.places
         ))
     })?;
-    let w = st
-        .app
-        .placement_whatif(&run_id, f.pledge_id.trim(), delta, WHATIF_TIME_LIMIT_MS)
-        .await?;
+    let w = crate::heavy(st.app.placement_whatif(
+        &run_id,
+        f.pledge_id.trim(),
+        delta,
+        WHATIF_TIME_LIMIT_MS,
+    ))
+    .await?;
     render(&WhatIfPage {
         c: Chrome::new(&s, format!("What if: run {run_id}"), "/placement"),
         more_people: w.people_placed_after as i64 - w.people_placed_before as i64,

@@ -223,6 +223,22 @@ async fn every_role_does_its_main_task_in_chromium() {
         "the funnel chart"
     );
     b.screenshot("dashboard").await;
+    // On a tablet, the page fits its width (wide tables scroll inside their cards).
+    b.c.set_window_size(820, 1180).await.expect("tablet size");
+    b.open("/dashboard").await;
+    let overflow =
+        b.c.execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert!(
+        overflow.as_i64().is_some_and(|o| o <= 0),
+        "the dashboard overflows a tablet by {overflow}px"
+    );
+    b.screenshot("dashboard-tablet").await;
+    b.c.set_window_size(1280, 1000).await.expect("laptop size");
     b.open("/people/P-000001").await;
     assert!(b.c.source().await.expect("source").contains("403"));
     b.logout().await;
