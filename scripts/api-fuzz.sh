@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 examples=${1:-30}
-haven=${HAVEN_BIN:-target/debug/haven}
+haven=${HAVEN_BIN:-${CARGO_TARGET_DIR:-target}/debug/haven}
 venv=${HAVEN_FUZZ_VENV:-target/schemathesis-venv}
 [ -x "$haven" ] || cargo build -q --bin haven
 if [ ! -x "$venv/bin/schemathesis" ]; then
