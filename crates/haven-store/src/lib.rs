@@ -21,10 +21,7 @@ mod rsd;
 mod voluntary_return;
 mod write;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -193,16 +190,8 @@ impl Store {
     /// Starts a write: one transaction holding the writer lock. Everything written through
     /// the returned [`Writer`] commits together, with its audit entries, or not at all.
     pub async fn begin(&self, actor: &str, at: &str) -> Result<Writer> {
-        let mut queued = None;
         let mut tx = match self {
-            Store::Sqlite(p) => {
-                // Writers of this process wait their turn here, in order, rather than in
-                // SQLite's busy handler, which sleeps between retries (up to 100 ms
-                // each): under many concurrent writes that sleeping, not the writing,
-                // was the latency. Other processes still meet at `BEGIN IMMEDIATE`.
-                queued = Some(sqlite_writer_queue(p).lock_owned().await);
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)
-            }
+            Store::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Store::Postgres(p) => {
                 let mut t = p.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -214,19 +203,9 @@ impl Store {
         };
         let state = Writer::start(&mut tx).await?;
         let mut w = Writer::new(tx, state);
-        w.queued = queued;
         w.set_actor(actor, at);
         Ok(w)
     }
-}
-
-/// The queue of this process's writers to one SQLite database file.
-fn sqlite_writer_queue(pool: &SqlitePool) -> Arc<tokio::sync::Mutex<()>> {
-    static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
-        LazyLock::new(|| Mutex::new(HashMap::new()));
-    let file = pool.connect_options().get_filename().to_path_buf();
-    let mut queues = QUEUES.lock().unwrap_or_else(|p| p.into_inner());
-    queues.entry(file).or_default().clone()
 }
 
 /// Creates (or re-creates, empty) the database `name` on the PostgreSQL server of

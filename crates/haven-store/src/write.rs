@@ -31,8 +31,6 @@ pub struct Writer {
     next_ids: HashMap<&'static str, i64>,
     accounts: HashMap<String, i64>,
     accounts_loaded: bool,
-    /// This process's turn to write (SQLite), held until commit or drop.
-    pub(crate) queued: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// A change of place for one person, as the store records it.
@@ -78,7 +76,6 @@ impl Writer {
             next_ids: HashMap::new(),
             accounts: HashMap::new(),
             accounts_loaded: false,
-            queued: None,
         }
     }
 
