@@ -405,7 +405,7 @@ impl App {
         let Some(row) = row else {
             // Spend the same work as a real check, so timing does not reveal who exists.
             let _ = password_matches(dummy_hash(), password);
-            self.audit_failed_login(username, client, "unknown user", None)
+            self.audit_failed_login(username, client, "unknown user")
                 .await?;
             return Err(AppError::Refused(WRONG.into()));
         };
@@ -413,7 +413,7 @@ impl App {
             && let (Some(u), Some(n)) = (parse_time(until), parse_time(&now))
             && u > n
         {
-            self.audit_failed_login(username, client, "account locked", None)
+            self.audit_failed_login(username, client, "account locked")
                 .await?;
             return Err(AppError::Refused(format!(
                 "this account is locked after {} failed logins, until {until}; an administrator can unlock it",
@@ -436,7 +436,7 @@ impl App {
             return Ok(user);
         }
         if !row.active {
-            self.audit_failed_login(username, client, "account disabled", None)
+            self.audit_failed_login(username, client, "account disabled")
                 .await?;
             return Err(AppError::Refused(WRONG.into()));
         }
@@ -485,7 +485,6 @@ impl App {
         username: &str,
         client: &str,
         reason: &str,
-        _failures: Option<i64>,
     ) -> Result<(), AppError> {
         let mut w = self.begin(&Ctx::new(format!("login:{client}"))).await?;
         w.audit(
