@@ -543,6 +543,42 @@ impl App {
         Ok(())
     }
 
+    /// Search results shown to a reader: the search, audited (`person.search`) with the
+    /// people it found.
+    pub async fn search_seen(
+        &self,
+        ctx: &Ctx,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::SearchHit>, AppError> {
+        let hits = self.search(text, limit).await?;
+        let shown: Vec<&str> = hits
+            .iter()
+            .map(|h| h.record.person.person_id.as_str())
+            .collect();
+        self.record_list_view(ctx, "person.search", "search", text.trim(), &shown)
+            .await?;
+        Ok(hits)
+    }
+
+    /// A convoy and its manifest shown to a reader, audited (`convoy.view`) with every
+    /// person on the manifest.
+    pub async fn convoy_seen(
+        &self,
+        ctx: &Ctx,
+        convoy_id: &str,
+    ) -> Result<crate::relocation::ConvoyDetail, AppError> {
+        let d = self.convoy_detail(convoy_id).await?;
+        let shown: Vec<&str> = d
+            .manifest
+            .iter()
+            .map(|l| l.person.person.person_id.as_str())
+            .collect();
+        self.record_list_view(ctx, "convoy.view", "convoy", convoy_id, &shown)
+            .await?;
+        Ok(d)
+    }
+
     /// The audit log, newest first, filtered; with how many entries match.
     pub async fn audit_log(
         &self,

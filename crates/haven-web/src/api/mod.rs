@@ -298,17 +298,10 @@ async fn search(
         }
     };
     // Text with nothing to search by (no letters) finds nobody.
-    let hits = match st.app.search(&p.q, limit).await {
+    let hits = match st.app.search_seen(&s.user.ctx(), &p.q, limit).await {
         Err(haven_app::AppError::Refused(_)) => vec![],
         other => other?,
     };
-    let shown: Vec<&str> = hits
-        .iter()
-        .map(|h| h.record.person.person_id.as_str())
-        .collect();
-    st.app
-        .record_list_view(&s.user.ctx(), "person.search", "search", p.q.trim(), &shown)
-        .await?;
     Ok(Json(
         hits.iter()
             .map(|h| SearchHitBody {

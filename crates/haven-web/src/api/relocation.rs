@@ -165,15 +165,7 @@ async fn convoy(
     Path(convoy_id): Path<String>,
 ) -> ApiResult<ConvoyDetailBody> {
     s.need(Capability::ViewConvoys)?;
-    let d = st.app.convoy_detail(&convoy_id).await?;
-    let shown: Vec<&str> = d
-        .manifest
-        .iter()
-        .map(|l| l.person.person.person_id.as_str())
-        .collect();
-    st.app
-        .record_list_view(&s.user.ctx(), "convoy.view", "convoy", &convoy_id, &shown)
-        .await?;
+    let d = st.app.convoy_seen(&s.user.ctx(), &convoy_id).await?;
     Ok(Json(ConvoyDetailBody {
         manifest: d.manifest.iter().map(ManifestLineBody::from).collect(),
         convoy: d.convoy.into(),

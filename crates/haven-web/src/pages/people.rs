@@ -44,15 +44,8 @@ async fn search(
     let hits = if q.trim().is_empty() {
         vec![]
     } else {
-        st.app.search(&q, 50).await?
+        st.app.search_seen(&s.user.ctx(), &q, 50).await?
     };
-    let shown: Vec<&str> = hits
-        .iter()
-        .map(|h| h.record.person.person_id.as_str())
-        .collect();
-    st.app
-        .record_list_view(&s.user.ctx(), "person.search", "search", q.trim(), &shown)
-        .await?;
     render(&SearchPage {
         c: Chrome::new(&s, "Search people", "/search"),
         q,

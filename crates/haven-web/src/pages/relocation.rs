@@ -172,15 +172,7 @@ async fn convoy(
     Path(id): Path<String>,
 ) -> PageResult {
     s.need(Capability::ViewConvoys)?;
-    let d = st.app.convoy_detail(&id).await?;
-    let shown: Vec<&str> = d
-        .manifest
-        .iter()
-        .map(|l| l.person.person.person_id.as_str())
-        .collect();
-    st.app
-        .record_list_view(&s.user.ctx(), "convoy.view", "convoy", &id, &shown)
-        .await?;
+    let d = st.app.convoy_seen(&s.user.ctx(), &id).await?;
     let transit = Account::InTransit(id.clone());
     let missing = d
         .manifest
@@ -218,17 +210,9 @@ async fn manifest_csv(
     Path(id): Path<String>,
 ) -> PageResult {
     s.need(Capability::ViewConvoys)?;
-    let d = st.app.convoy_detail(&id).await?;
+    let d = st.app.convoy_seen(&s.user.ctx(), &id).await?;
     let mut out = Vec::new();
     write_manifest_csv(&d, &mut out)?;
-    let shown: Vec<&str> = d
-        .manifest
-        .iter()
-        .map(|l| l.person.person.person_id.as_str())
-        .collect();
-    st.app
-        .record_list_view(&s.user.ctx(), "convoy.view", "convoy", &id, &shown)
-        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

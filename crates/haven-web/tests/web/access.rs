@@ -312,6 +312,19 @@ async fn reads_of_a_person_are_audited() {
     let (entries, n) = t.app.audit_log(&f, 10, 0).await.expect("audit");
     assert_eq!(n, 2);
     assert!(entries.iter().all(|e| e.actor == "rsd"));
+    // A list of people shown is audited too, naming each of them.
+    let found = c.get("/api/search?q=Mohammad").await.json();
+    let first = found[0]["person"]["person_id"]
+        .as_str()
+        .expect("a hit")
+        .to_string();
+    let f = AuditFilter {
+        action: "person.search".into(),
+        ..Default::default()
+    };
+    let (entries, n) = t.app.audit_log(&f, 10, 0).await.expect("audit");
+    assert_eq!(n, 1);
+    assert!(entries[0].after.contains(&first), "{}", entries[0].after);
     assert!(t.app.verify_audit().await.expect("verify").is_ok());
 }
 
