@@ -48,6 +48,7 @@ mod io;
 mod kpbnb;
 mod lns;
 mod model;
+mod pricing;
 mod rng;
 mod solve;
 

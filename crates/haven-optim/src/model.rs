@@ -105,6 +105,10 @@ impl Problem {
     pub fn options(&self, j: usize) -> Range<usize> {
         self.start[j]..self.start[j + 1]
     }
+    /// The item option `o` belongs to.
+    pub(crate) fn item_of(&self, o: usize) -> usize {
+        self.start.partition_point(|&s| s <= o).saturating_sub(1)
+    }
     /// Place of option `o`.
     pub fn option_place(&self, o: usize) -> usize {
         self.opt_place[o] as usize

@@ -5,12 +5,15 @@ use std::time::{Duration, Instant};
 
 use crate::bnb::Bnb;
 use crate::check::check_assignment;
-use crate::core::{Core, NONE, feasible_profit, fill_greedy, subgradient, subgradient_opts};
+use crate::core::{
+    Core, LagResult, NONE, feasible_profit, fill_greedy, subgradient, subgradient_opts,
+};
 use crate::ejc::{self, Ejc};
 use crate::heur::{Ls, greedy};
 use crate::kpbnb::{self, KpBnb};
 use crate::lns::Lns;
 use crate::model::{Problem, Sense};
+use crate::pricing;
 
 /// Options of [`solve`] and [`solve_warm`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -275,7 +278,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // 1. bound
     let iters = if warm.is_some() { 60 } else { 400 };
     let huge = p.num_options() > 2_000_000;
-    if c.optional && p.num_options() > 100_000 {
+    if c.optional && p.num_options() > 100_000 && warm.is_none() {
         // a first incumbent from a greedy fill (profit per unit of need): on large
         // optional problems (resettlement) it is a far better start than the
         // multiplier-guided greedy before the multipliers have converged
@@ -288,18 +291,40 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         }
         tick(&format!("fill greedy, incumbent {inc_v}"));
     }
-    let lag = subgradient_opts(
-        &c,
-        &lambda0,
-        inc_v,
-        if huge { 100_000 } else { iters },
-        at(if huge {
-            if warm.is_some() { 0.25 } else { 0.6 }
-        } else {
-            0.3
-        }),
-        huge,
-    );
+    // on resettlement-scale problems the prices come from coordinate descent (the
+    // subgradient does not converge in the time), and the placement from those prices
+    let priced = if huge && c.optional && warm.is_none() {
+        let pr = pricing::price(&c, &lambda0, inc_v, at(0.85));
+        tick(&format!(
+            "pricing: bound {} after {} sweeps, {} rounds",
+            pr.bound, pr.sweeps, pr.rounds
+        ));
+        consider(pricing::placement(&c, &pr.lambda), &mut inc, &mut inc_v);
+        tick(&format!("price placement, incumbent {inc_v}"));
+        Some(pr)
+    } else {
+        None
+    };
+    let lag = match priced {
+        Some(pr) => LagResult {
+            bound: pr.bound,
+            lambda: pr.lambda,
+            iterations: 0,
+        },
+        None => subgradient_opts(
+            &c,
+            &lambda0,
+            inc_v,
+            if huge { 100_000 } else { iters },
+            at(if huge {
+                if warm.is_some() { 0.25 } else { 0.6 }
+            } else {
+                0.3
+            }),
+            huge,
+        ),
+    };
+    let priced = lag.iterations == 0;
     stats.lagrangian_iterations += lag.iterations;
     tick(&format!(
         "bound {} after {} iterations",
@@ -316,9 +341,10 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // 2. heuristic
     // on a very large warm re-solve the repaired previous assignment is the start: a
     // greedy from scratch would cost most of the time budget
-    let skip_greedy = huge && warm_start.is_some();
-    let g = match (&warm_start, skip_greedy) {
-        (Some(a), true) => a.clone(),
+    let skip_greedy = huge && (warm_start.is_some() || priced);
+    let g = match (&warm_start, &inc, skip_greedy) {
+        (Some(a), _, true) => a.clone(),
+        (None, Some(a), true) => a.clone(),
         _ => greedy(&c, &lambda),
     };
     let ls_start = match &warm_start {
@@ -329,7 +355,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         consider(g.clone(), &mut inc, &mut inc_v);
     }
     tick(&format!("greedy {inc_v}"));
-    if !proven(inc_v, ub) {
+    if !proven(inc_v, ub) && !priced {
         let small_rounds = if c.n <= 400 { 30 } else { 200 };
         let (a, v, r) = run_ls(
             &c,
