@@ -728,6 +728,175 @@ pub(crate) fn placement(c: &Core, lambda: &[f64]) -> Vec<u32> {
     asg
 }
 
+/// Items left free in [`refine`]: within the reach of the exact machinery for
+/// medium problems (the large-neighbourhood search runs up to 5,000 items).
+const FREE_ITEMS: usize = 4500;
+/// Options per free item in [`refine`].
+const FREE_OPTIONS: usize = 6;
+
+/// Fix and optimise: keep the placement of the items the prices settle clearly (placed at
+/// their best place with a wide margin, or priced out by a wide margin) and solve again,
+/// warm, the sub-problem of the rest — the items at the margin and those placed away
+/// from their best place — with each one's best few options, in the capacity the settled
+/// items leave. Rounding the prices loses value only at the margins; this is where the
+/// medium-size machinery (local search, large neighbourhoods) can win it back. Returns an
+/// assignment at least as good as `asg`.
+pub(crate) fn refine(
+    c: &Core,
+    lambda: &[f64],
+    asg: &[u32],
+    seed: u64,
+    threads: usize,
+    deadline: Instant,
+) -> Option<Vec<u32>> {
+    use crate::model::{Mode, ProblemBuilder, Sense};
+    let k = c.k;
+    let budget = deadline.checked_duration_since(Instant::now())?;
+    if budget.as_millis() < 50 {
+        return None;
+    }
+    // each item's best reduced profit, and how far its placement is from it
+    let info: Vec<(f64, f64)> = (0..c.n)
+        .into_par_iter()
+        .map(|j| {
+            let mut b = f64::NEG_INFINITY;
+            for o in c.p.options(j) {
+                if c.alive[o] {
+                    b = b.max(c.reduced(lambda, j, o));
+                }
+            }
+            let here = if asg[j] == NONE {
+                0.0
+            } else {
+                c.reduced(lambda, j, asg[j] as usize)
+            };
+            (b, b.max(0.0) - here)
+        })
+        .collect();
+    let mut order: Vec<(f64, usize)> = (0..c.n)
+        .filter(|&j| info[j].0.is_finite())
+        .map(|j| {
+            // displaced items first, then the closest to the margin
+            let (b, lost) = info[j];
+            let key = if lost > 1e-9 {
+                -1.0 / (1.0 + lost)
+            } else {
+                b.abs()
+            };
+            (key, j)
+        })
+        .collect();
+    let nfree = FREE_ITEMS.min(order.len());
+    if nfree == 0 {
+        return None;
+    }
+    if nfree < order.len() {
+        order.select_nth_unstable_by(nfree - 1, |a, b| a.0.total_cmp(&b.0));
+    }
+    let mut free: Vec<usize> = order[..nfree].iter().map(|x| x.1).collect();
+    free.sort_unstable();
+    let mut is_free = vec![false; c.n];
+    for &j in &free {
+        is_free[j] = true;
+    }
+    // the capacity the settled items leave
+    let mut room = c.cap.clone();
+    for j in 0..c.n {
+        if !is_free[j] && asg[j] != NONE {
+            let i = c.place(asg[j] as usize);
+            for (x, a) in room[i * k..(i + 1) * k]
+                .iter_mut()
+                .zip(c.need(j, asg[j] as usize))
+            {
+                *x -= a;
+            }
+        }
+    }
+    let mut b = ProblemBuilder::new(c.p.resources.clone(), Sense::Maximize, Mode::Optional);
+    for i in 0..c.m {
+        let r: Vec<f64> = room[i * k..(i + 1) * k]
+            .iter()
+            .map(|x| x.max(0.0))
+            .collect();
+        b.place(c.p.place_name(i).to_string(), &r).ok()?;
+    }
+    let mut sub_opts: Vec<Vec<u32>> = Vec::with_capacity(nfree);
+    let mut warm_asg = Vec::with_capacity(nfree);
+    for &j in &free {
+        let mut cands: Vec<(f64, u32)> =
+            c.p.options(j)
+                .filter(|&o| {
+                    c.alive[o] && {
+                        let i = c.place(o);
+                        c.need(j, o)
+                            .iter()
+                            .zip(&room[i * k..(i + 1) * k])
+                            .all(|(a, r)| *a <= *r + 1e-9)
+                    }
+                })
+                .map(|o| (c.reduced(lambda, j, o), o as u32))
+                .collect();
+        cands.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+        cands.truncate(FREE_OPTIONS);
+        let mut opts: Vec<u32> = cands.into_iter().map(|x| x.1).collect();
+        if asg[j] != NONE && !opts.contains(&asg[j]) {
+            opts.push(asg[j]);
+        }
+        opts.sort_unstable();
+        b.item(
+            c.p.item_name(j).to_string(),
+            c.need(j, c.p.options(j).start),
+        )
+        .ok()?;
+        for &o in &opts {
+            b.option_with_need(
+                c.place(o as usize),
+                c.profit(o as usize),
+                c.need(j, o as usize),
+            )
+            .ok()?;
+        }
+        warm_asg.push((asg[j] != NONE).then(|| c.place(asg[j] as usize)));
+        sub_opts.push(opts);
+    }
+    let sub = b.build().ok()?;
+    let warm = crate::solve::Solution {
+        name: sub.name.clone(),
+        sense: Sense::Maximize,
+        status: crate::solve::Status::Feasible,
+        objective: None,
+        bound: None,
+        gap: None,
+        optimal: false,
+        feasible: true,
+        time_ms: 0,
+        seed,
+        assignment: warm_asg,
+        shadow_prices: (0..c.m)
+            .map(|i| lambda[i * k..(i + 1) * k].to_vec())
+            .collect(),
+        stats: Default::default(),
+    };
+    let opts = crate::solve::SolveOptions {
+        time_limit_ms: budget.as_millis() as u64,
+        seed,
+        threads,
+        ..Default::default()
+    };
+    let s = crate::solve::solve_warm(&sub, &warm, &opts);
+    if !s.feasible {
+        return None;
+    }
+    let mut out = asg.to_vec();
+    for (x, &j) in free.iter().enumerate() {
+        out[j] = match s.assignment[x] {
+            Some(i) => *sub_opts[x].iter().find(|&&o| c.place(o as usize) == i)?,
+            None => NONE,
+        };
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

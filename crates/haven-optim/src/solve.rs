@@ -294,13 +294,20 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // on resettlement-scale problems the prices come from coordinate descent (the
     // subgradient does not converge in the time), and the placement from those prices
     let priced = if huge && c.optional && warm.is_none() {
-        let pr = pricing::price(&c, &lambda0, inc_v, at(0.85));
+        let pr = pricing::price(&c, &lambda0, inc_v, at(0.7));
         tick(&format!(
             "pricing: bound {} after {} sweeps, {} rounds",
             pr.bound, pr.sweeps, pr.rounds
         ));
         consider(pricing::placement(&c, &pr.lambda), &mut inc, &mut inc_v);
         tick(&format!("price placement, incumbent {inc_v}"));
+        if let Some(a) = inc
+            .as_deref()
+            .and_then(|a| pricing::refine(&c, &pr.lambda, a, opts.seed, threads, at(0.98)))
+        {
+            consider(a, &mut inc, &mut inc_v);
+        }
+        tick(&format!("refined at the margin, incumbent {inc_v}"));
         Some(pr)
     } else {
         None
