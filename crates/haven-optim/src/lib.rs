@@ -50,6 +50,7 @@ mod lns;
 mod model;
 mod pricing;
 mod rng;
+mod round;
 mod solve;
 
 pub use check::{CheckReport, check_assignment};

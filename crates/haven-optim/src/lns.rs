@@ -27,6 +27,9 @@ pub(crate) struct Lns<'c, 'p> {
     at: Vec<Vec<usize>>,
     pub rounds: u64,
     kp_iters: (usize, usize),
+    /// Items by increasing regret under the multipliers (best minus second-best reduced
+    /// profit): the ones the relaxation leaves undecided, where rounding goes wrong.
+    ties: Vec<usize>,
 }
 
 impl<'c, 'p> Lns<'c, 'p> {
@@ -40,7 +43,30 @@ impl<'c, 'p> Lns<'c, 'p> {
             at: vec![Vec::new(); c.m],
             rounds: 0,
             kp_iters: (40, 4),
+            ties: Vec::new(),
         };
+        let mut reg: Vec<(f64, usize)> = (0..c.n)
+            .map(|j| {
+                let (mut b1, mut b2) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+                if c.optional {
+                    b1 = 0.0;
+                }
+                for o in c.p.options(j) {
+                    if c.alive[o] {
+                        let r = c.reduced(lambda, j, o);
+                        if r > b1 {
+                            b2 = b1;
+                            b1 = r;
+                        } else if r > b2 {
+                            b2 = r;
+                        }
+                    }
+                }
+                (b1 - b2, j)
+            })
+            .collect();
+        reg.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        s.ties = reg.into_iter().map(|x| x.1).collect();
         s.rebuild();
         s
     }
@@ -91,15 +117,66 @@ impl<'c, 'p> Lns<'c, 'p> {
             return (false, true);
         }
         items.sort_unstable();
+        let caps: Vec<f64> = places
+            .iter()
+            .flat_map(|&i| c.cap[i * k..(i + 1) * k].iter().copied())
+            .collect();
+        self.solve_sub(&items, places, &caps, deadline, node_limit)
+    }
+
+    /// Re-place the items at the margin of the Lagrangian choice: `items` (in any places)
+    /// on every place, in the room the other items leave.
+    fn reoptimise_items(
+        &mut self,
+        items: &mut [usize],
+        deadline: Instant,
+        node_limit: u64,
+    ) -> (bool, bool) {
+        let c = self.c;
+        let k = c.k;
+        if items.is_empty() {
+            return (false, true);
+        }
+        items.sort_unstable();
+        let places: Vec<usize> = (0..c.m).collect();
+        let mut caps: Vec<f64> = c.cap.iter().zip(&self.load).map(|(b, l)| b - l).collect();
+        for &j in items.iter() {
+            let o = self.asg[j];
+            if o != NONE {
+                let i = c.place(o as usize);
+                for (x, r) in caps[i * k..(i + 1) * k]
+                    .iter_mut()
+                    .zip(c.need(j, o as usize))
+                {
+                    *x += r;
+                }
+            }
+        }
+        caps.iter_mut().for_each(|x| *x = x.max(0.0));
+        self.solve_sub(items, &places, &caps, deadline, node_limit)
+    }
+
+    /// Solve "these items on these places with these capacities" exactly (node-limited),
+    /// the current assignment as incumbent; apply an improvement.
+    fn solve_sub(
+        &mut self,
+        items: &[usize],
+        places: &[usize],
+        caps: &[f64],
+        deadline: Instant,
+        node_limit: u64,
+    ) -> (bool, bool) {
+        let c = self.c;
+        let k = c.k;
         let mut b = ProblemBuilder::new(vec![String::new(); k], c.p.sense, c.p.mode);
-        for &i in places {
-            if b.place(String::new(), &c.cap[i * k..(i + 1) * k]).is_err() {
+        for ii in 0..places.len() {
+            if b.place(String::new(), &caps[ii * k..(ii + 1) * k]).is_err() {
                 return (false, true);
             }
         }
         let zero = vec![0.0; k];
         let mut cur = Vec::with_capacity(items.len());
-        for &j in &items {
+        for &j in items {
             if b.item(String::new(), &zero).is_err() {
                 return (false, true);
             }
@@ -241,6 +318,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             return (Some(best), best_p);
         }
         let mut s = 2.min(m);
+        let mut f = 12usize;
         let mut fails = 0u64;
         let mut restarts_since = 0u64;
         let node_limit = 500;
@@ -253,13 +331,33 @@ impl<'c, 'p> Lns<'c, 'p> {
                 break;
             }
             self.rounds += 1;
-            // s distinct places at random
-            self.rng.shuffle(&mut pick);
-            places.clear();
-            places.extend_from_slice(&pick[..s]);
-            places.sort_unstable();
             let sub_deadline = deadline.min(now + Duration::from_millis(10));
-            let (improved, complete) = self.reoptimise(&places, sub_deadline, node_limit);
+            let by_items = self.rounds % 2 == 0 && self.ties.len() > f;
+            let (improved, complete) = if by_items {
+                // f items at random among the 3f the relaxation leaves most undecided
+                let pool = (3 * f).min(self.ties.len());
+                let mut chosen: Vec<usize> = Vec::with_capacity(f);
+                while chosen.len() < f {
+                    let j = self.ties[self.rng.below(pool)];
+                    if !chosen.contains(&j) {
+                        chosen.push(j);
+                    }
+                }
+                let r = self.reoptimise_items(&mut chosen, sub_deadline, node_limit);
+                if r.1 && f < c.n / 2 {
+                    f += 1;
+                } else if !r.1 && f > 4 {
+                    f -= 1;
+                }
+                r
+            } else {
+                // s distinct places at random
+                self.rng.shuffle(&mut pick);
+                places.clear();
+                places.extend_from_slice(&pick[..s]);
+                places.sort_unstable();
+                self.reoptimise(&places, sub_deadline, node_limit)
+            };
             if improved {
                 cur_p = c.profit_of(&self.asg);
                 fails = 0;
@@ -271,7 +369,9 @@ impl<'c, 'p> Lns<'c, 'p> {
             } else {
                 fails += 1;
             }
-            if complete && s < m && self.rng.below(4) == 0 {
+            if by_items {
+                // f adapts above
+            } else if complete && s < m && self.rng.below(4) == 0 {
                 s += 1;
             } else if !complete && s > 2 {
                 s -= 1;

@@ -14,6 +14,7 @@ use crate::kpbnb::{self, KpBnb};
 use crate::lns::Lns;
 use crate::model::{Problem, Sense};
 use crate::pricing;
+use crate::round;
 
 /// Options of [`solve`] and [`solve_warm`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -354,12 +355,41 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         (None, Some(a), true) => a.clone(),
         _ => greedy(&c, &lambda),
     };
-    let ls_start = match &warm_start {
+    let mut ls_start = match &warm_start {
         Some(a) => a.clone(),
         None => g.clone(),
     };
     if !skip_greedy {
         consider(g.clone(), &mut inc, &mut inc_v);
+    }
+    // round the relaxation and solve what it leaves undecided (tight GAP classes): with
+    // more undecided items each time, each attempt with its share of the time left
+    if !c.optional && c.n > 30 && !proven(inc_v, ub) {
+        let round_deadline = at(0.2);
+        let mut free = (2 * c.m).clamp(30, 120).min(c.n);
+        for left in (1..=3u32).rev() {
+            let now = Instant::now();
+            if now >= round_deadline {
+                break;
+            }
+            let share = round_deadline.duration_since(now) / left;
+            let r = round::round_and_solve(&c, &lambda, free, 200_000, now + share);
+            tick(&format!(
+                "rounding with {free} undecided: {:?}",
+                r.as_deref().and_then(|a| feasible_profit(&c, a))
+            ));
+            if let Some(a) = r {
+                consider(a, &mut inc, &mut inc_v);
+                if let Some(a) = &inc {
+                    ls_start = a.clone();
+                }
+                break;
+            }
+            if free >= c.n {
+                break;
+            }
+            free = (free * 2).min(c.n);
+        }
     }
     tick(&format!("greedy {inc_v}"));
     if !proven(inc_v, ub) && !priced {
