@@ -332,7 +332,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             }
             self.rounds += 1;
             let sub_deadline = deadline.min(now + Duration::from_millis(10));
-            let by_items = self.rounds % 2 == 0 && self.ties.len() > f;
+            let by_items = self.rounds.is_multiple_of(2) && self.ties.len() > f;
             let (improved, complete) = if by_items {
                 // f items at random among the 3f the relaxation leaves most undecided
                 let pool = (3 * f).min(self.ties.len());

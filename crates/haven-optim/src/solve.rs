@@ -16,6 +16,13 @@ use crate::model::{Problem, Sense};
 use crate::pricing;
 use crate::round;
 
+/// Share of the time limit for rounding the relaxation (GAP).
+const ROUND_SHARE: f64 = 0.3;
+
+/// Branch-and-bound nodes for each of the first sub-problems of rounding (a tenth for
+/// the randomised ones that follow).
+const ROUND_NODES: u64 = 200_000;
+
 /// Options of [`solve`] and [`solve_warm`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -362,36 +369,52 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     if !skip_greedy {
         consider(g.clone(), &mut inc, &mut inc_v);
     }
-    // round the relaxation and solve what it leaves undecided (tight GAP classes): with
-    // more undecided items each time, each attempt with its share of the time left
-    if !c.optional && c.n > 30 && !proven(inc_v, ub) {
-        let round_deadline = at(0.2);
-        let mut free = (2 * c.m).clamp(30, 120).min(c.n);
-        for left in (1..=3u32).rev() {
+    // round the relaxation and solve what it leaves undecided (tight GAP classes): three
+    // attempts with more undecided items each time, each with its share of the time;
+    // then, while the rounding's time lasts, other roundings (regrets scaled at random)
+    if !c.optional && c.n > 60 && !proven(inc_v, ub) {
+        let round_deadline = at(ROUND_SHARE);
+        let base = (2 * c.m).clamp(30, 120).min(c.n);
+        let mut rng = crate::rng::Rng::new(opts.seed ^ 0x5EED_0F0D);
+        let mut attempt = 0u32;
+        let mut fruitless = 0u32;
+        loop {
             let now = Instant::now();
-            if now >= round_deadline {
+            if now >= round_deadline || proven(inc_v, ub) || fruitless >= 8 || attempt >= 32 {
                 break;
             }
-            let share = round_deadline.duration_since(now) / left;
-            let r = round::round_and_solve(&c, &lambda, free, 200_000, now + share);
-            tick(&format!(
-                "rounding with {free} undecided: {:?}",
-                r.as_deref().and_then(|a| feasible_profit(&c, a))
-            ));
+            let (free, share, noise) = if attempt < 3 {
+                (
+                    (base << attempt).min(c.n),
+                    round_deadline.duration_since(now) / (3 - attempt),
+                    None,
+                )
+            } else {
+                (base, round_deadline.duration_since(now) / 4, Some(&mut rng))
+            };
+            let nodes = if noise.is_some() {
+                ROUND_NODES / 10
+            } else {
+                ROUND_NODES
+            }
+            .min(opts.node_limit);
+            let r = round::round_and_solve(&c, &lambda, free, nodes, now + share, noise);
+            attempt += 1;
+            let before = inc_v;
             if let Some(a) = r {
                 consider(a, &mut inc, &mut inc_v);
                 if let Some(a) = &inc {
                     ls_start = a.clone();
                 }
-                break;
             }
-            if free >= c.n {
-                break;
+            if attempt > 3 && inc_v <= before {
+                fruitless += 1;
             }
-            free = (free * 2).min(c.n);
         }
+        tick(&format!("{attempt} roundings, incumbent {inc_v}"));
     }
     tick(&format!("greedy {inc_v}"));
+
     if !proven(inc_v, ub) && !priced {
         let small_rounds = if c.n <= 400 { 30 } else { 200 };
         let (a, v, r) = run_ls(
