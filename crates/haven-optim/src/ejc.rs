@@ -429,7 +429,14 @@ impl Ejc {
 
     /// Descent to a local optimum of the penalised objective; true when the deadline hit.
     fn descend(&mut self, deadline: Instant) -> bool {
+        // moves that improve by rounding error alone can cycle on tiny instances: every
+        // pass checks the clock, and a descent ends after a bounded number of passes
+        let mut passes = 0usize;
         loop {
+            passes += 1;
+            if passes > 1000 + 100 * self.n {
+                return false;
+            }
             let mut improved = false;
             for idx in 0..self.n {
                 let j = self.order[idx];
@@ -450,6 +457,9 @@ impl Ejc {
             }
             if !improved {
                 return false;
+            }
+            if Instant::now() >= deadline {
+                return true;
             }
         }
     }
