@@ -128,14 +128,38 @@ impl Browser {
         }
     }
 
+    /// The text of the element `css`. A click may start a navigation that replaces the
+    /// page between finding the element and reading it (a stale element): then it is
+    /// found again.
     pub async fn text(&self, css: &str) -> String {
-        self.c
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("find {css}: {e}"))
-            .text()
-            .await
-            .expect("text")
+        let mut last = String::new();
+        for _ in 0..50 {
+            let e = self
+                .c
+                .find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("find {css}: {e}"));
+            match e.text().await {
+                Ok(t) => return t,
+                Err(err) => last = err.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("text of {css}: {last}");
+    }
+
+    /// Waits (up to five seconds) until the text of `css` is `expected` — the page after a
+    /// submitted form may not have replaced the one before yet — and says what it is.
+    pub async fn text_becomes(&self, css: &str, expected: &str) -> String {
+        let mut now = self.text(css).await;
+        for _ in 0..50 {
+            if now == expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            now = self.text(css).await;
+        }
+        now
     }
 
     pub async fn fill(&self, css: &str, value: &str) {
@@ -413,7 +437,7 @@ async fn every_role_does_its_main_task_in_chromium() {
     )
     .await;
     b.click("#decide button[type=submit]").await;
-    assert_eq!(b.text("#outcome").await, "recognised");
+    assert_eq!(b.text_becomes("#outcome", "recognised").await, "recognised");
     b.screenshot("rsd-claim").await;
     b.logout().await;
 
@@ -470,7 +494,7 @@ async fn every_role_does_its_main_task_in_chromium() {
     b.fill("#accept input[name=departure_date]", "02/01/2027")
         .await;
     b.click("#accept button").await;
-    assert_eq!(b.text("#status").await, "accepted");
+    assert_eq!(b.text_becomes("#status", "accepted").await, "accepted");
     b.screenshot("referral").await;
     b.logout().await;
 
