@@ -81,6 +81,47 @@ impl<'a> Core<'a> {
                 .map(|(r, x)| r * x)
                 .sum::<f64>()
     }
+    /// The best and second-best reduced profit of item `j` under λ over its usable
+    /// options, with the best option (NONE and −∞ where there is none).
+    pub fn best_two(&self, lambda: &[f64], j: usize) -> (f64, u32, f64) {
+        let (mut b1, mut arg, mut b2) = (f64::NEG_INFINITY, NONE, f64::NEG_INFINITY);
+        for o in self.p.options(j) {
+            if !self.alive[o] {
+                continue;
+            }
+            let r = self.reduced(lambda, j, o);
+            if r > b1 {
+                (b2, b1, arg) = (b1, r, o as u32);
+            } else if r > b2 {
+                b2 = r;
+            }
+        }
+        (b1, arg, b2)
+    }
+    /// Option o of item j fits in `room` (remaining capacity, place by place).
+    #[inline]
+    pub fn fits(&self, room: &[f64], j: usize, o: usize) -> bool {
+        let i = self.place(o);
+        self.need(j, o)
+            .iter()
+            .zip(&room[i * self.k..(i + 1) * self.k])
+            .all(|(a, r)| *a <= *r + 1e-9)
+    }
+    /// Take option o of item j out of `room`.
+    #[inline]
+    pub fn take(&self, room: &mut [f64], j: usize, o: usize) {
+        let i = self.place(o);
+        for (r, a) in room[i * self.k..(i + 1) * self.k]
+            .iter_mut()
+            .zip(self.need(j, o))
+        {
+            *r -= a;
+        }
+    }
+    /// Σ λ·b: what the capacities are worth at prices λ (the constant part of L(λ)).
+    pub fn priced_capacity(&self, lambda: &[f64]) -> f64 {
+        lambda.iter().zip(&self.cap).map(|(l, b)| l * b).sum()
+    }
     /// Round a profit bound down when all data are integers.
     pub fn round_bound(&self, ub: f64) -> f64 {
         if self.p.integral && ub.is_finite() {
@@ -193,12 +234,7 @@ pub(crate) fn lag_eval(core: &Core, lambda: &[f64], choice: &mut [u32], load: &m
     if bad {
         return f64::NEG_INFINITY;
     }
-    total
-        + lambda
-            .iter()
-            .zip(&core.cap)
-            .map(|(l, b)| l * b)
-            .sum::<f64>()
+    total + core.priced_capacity(lambda)
 }
 
 pub(crate) struct LagResult {
@@ -359,12 +395,7 @@ pub(crate) fn fill_greedy(core: &Core) -> (Vec<u32>, Vec<f64>) {
         };
         let mut arg = NONE;
         for o in core.p.options(j) {
-            if !core.alive[o] {
-                continue;
-            }
-            let i = core.place(o);
-            let need = core.need(j, o);
-            if (0..k).any(|q| need[q] > rem[i * k + q] + 1e-9) {
+            if !core.alive[o] || !core.fits(&rem, j, o) {
                 continue;
             }
             if core.profit(o) > best {
@@ -374,12 +405,7 @@ pub(crate) fn fill_greedy(core: &Core) -> (Vec<u32>, Vec<f64>) {
         }
         if arg != NONE {
             let i = core.place(arg as usize);
-            for (x, q) in rem[i * k..(i + 1) * k]
-                .iter_mut()
-                .zip(core.need(j, arg as usize))
-            {
-                *x -= q;
-            }
+            core.take(&mut rem, j, arg as usize);
             for (q, r) in core.need(j, arg as usize).iter().enumerate() {
                 if *r > 0.0 {
                     let d = core.profit(arg as usize) / r;

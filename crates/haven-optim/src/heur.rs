@@ -11,22 +11,9 @@ use crate::rng::Rng;
 /// fitting option. Items that fit nowhere go to their best option anyway when they must be
 /// placed (the local search then repairs), or stay unplaced in optional mode.
 pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
-    let k = c.k;
     let mut key: Vec<(f64, usize)> = Vec::with_capacity(c.n);
     for j in 0..c.n {
-        let (mut b1, mut b2) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-        for o in c.p.options(j) {
-            if !c.alive[o] {
-                continue;
-            }
-            let r = c.reduced(lambda, j, o);
-            if r > b1 {
-                b2 = b1;
-                b1 = r;
-            } else if r > b2 {
-                b2 = r;
-            }
-        }
+        let (b1, _, mut b2) = c.best_two(lambda, j);
         if c.optional {
             b2 = b2.max(0.0).min(b1);
         }
@@ -54,13 +41,7 @@ pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
                 any_v = r;
                 any = o as u32;
             }
-            let i = c.place(o);
-            let fits = c
-                .need(j, o)
-                .iter()
-                .zip(&rem[i * k..(i + 1) * k])
-                .all(|(a, b)| *a <= *b + 1e-9);
-            if fits && r > best {
+            if c.fits(&rem, j, o) && r > best {
                 best = r;
                 arg = o as u32;
             }
@@ -69,13 +50,7 @@ pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
             arg = any;
         }
         if arg != NONE {
-            let i = c.place(arg as usize);
-            for (x, r) in rem[i * k..(i + 1) * k]
-                .iter_mut()
-                .zip(c.need(j, arg as usize))
-            {
-                *x -= r;
-            }
+            c.take(&mut rem, j, arg as usize);
             asg[j] = arg;
         }
     }
@@ -88,25 +63,13 @@ pub(crate) fn greedy(c: &Core, lambda: &[f64]) -> Vec<u32> {
             let mut best = 0.0;
             let mut arg = NONE;
             for o in c.p.options(j) {
-                let i = c.place(o);
-                let fits = c.alive[o]
-                    && c.need(j, o)
-                        .iter()
-                        .zip(&rem[i * k..(i + 1) * k])
-                        .all(|(a, b)| *a <= *b + 1e-9);
-                if fits && c.profit(o) > best {
+                if c.alive[o] && c.fits(&rem, j, o) && c.profit(o) > best {
                     best = c.profit(o);
                     arg = o as u32;
                 }
             }
             if arg != NONE {
-                let i = c.place(arg as usize);
-                for (x, r) in rem[i * k..(i + 1) * k]
-                    .iter_mut()
-                    .zip(c.need(j, arg as usize))
-                {
-                    *x -= r;
-                }
+                c.take(&mut rem, j, arg as usize);
                 asg[j] = arg;
             }
         }

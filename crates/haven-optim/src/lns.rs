@@ -47,21 +47,13 @@ impl<'c, 'p> Lns<'c, 'p> {
         };
         let mut reg: Vec<(f64, usize)> = (0..c.n)
             .map(|j| {
-                let (mut b1, mut b2) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-                if c.optional {
-                    b1 = 0.0;
-                }
-                for o in c.p.options(j) {
-                    if c.alive[o] {
-                        let r = c.reduced(lambda, j, o);
-                        if r > b1 {
-                            b2 = b1;
-                            b1 = r;
-                        } else if r > b2 {
-                            b2 = r;
-                        }
-                    }
-                }
+                let (b1, _, b2) = c.best_two(lambda, j);
+                // in optional mode, leaving the item out is one more choice (worth 0)
+                let (b1, b2) = if c.optional {
+                    (b1.max(0.0), if b1 >= 0.0 { b2.max(0.0) } else { b1 })
+                } else {
+                    (b1, b2)
+                };
                 (b1 - b2, j)
             })
             .collect();

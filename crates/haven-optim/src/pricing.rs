@@ -143,7 +143,7 @@ fn select_core(c: &Core, lambda: &[f64]) -> (CoreSet, f64, Vec<f64>) {
         opts.extend_from_slice(&ids);
         start.push(opts.len());
     }
-    let l = items + lambda.iter().zip(&c.cap).map(|(l, b)| l * b).sum::<f64>();
+    let l = items + c.priced_capacity(lambda);
     (CoreSet { start, opts }, l, floor)
 }
 
@@ -234,15 +234,19 @@ impl<'a, 'p> Descent<'a, 'p> {
         let mut fill = count;
         for j in 0..c.n {
             for &o in &core.opts[core.start[j]..core.start[j + 1]] {
-                ic_place.push(c.place(o as usize) as u32);
-                ic_profit.push(c.profit(o as usize));
-                ic_need.extend_from_slice(c.need(j, o as usize));
-                let i = c.place(o as usize);
+                let (i, profit, need) = (
+                    c.place(o as usize),
+                    c.profit(o as usize),
+                    c.need(j, o as usize),
+                );
+                ic_place.push(i as u32);
+                ic_profit.push(profit);
+                ic_need.extend_from_slice(need);
                 let e = fill[i];
                 e_item[e] = j as u32;
-                e_profit[e] = c.profit(o as usize);
-                e_need[e * k..(e + 1) * k].copy_from_slice(c.need(j, o as usize));
-                for (q, a) in c.need(j, o as usize).iter().enumerate().skip(1) {
+                e_profit[e] = profit;
+                e_need[e * k..(e + 1) * k].copy_from_slice(need);
+                for (q, a) in need.iter().enumerate().skip(1) {
                     if *a > 0.0 {
                         sub[i * k + q].push(e as u32);
                     }
@@ -281,16 +285,24 @@ impl<'a, 'p> Descent<'a, 'p> {
         s
     }
 
+    /// Reduced profit of core option x (item by item numbering) under `lambda`.
+    #[inline]
+    fn core_reduced(&self, lambda: &[f64], x: usize) -> f64 {
+        let (k, i) = (self.c.k, self.ic_place[x] as usize);
+        let mut r = self.ic_profit[x];
+        for (a, y) in self.ic_need[x * k..(x + 1) * k]
+            .iter()
+            .zip(&lambda[i * k..(i + 1) * k])
+        {
+            r -= a * y;
+        }
+        r
+    }
+
     fn recompute(&mut self, j: usize) {
         let (mut b1, mut p1, mut b2, mut p2) = (f64::NEG_INFINITY, NONE, f64::NEG_INFINITY, NONE);
-        let k = self.c.k;
         for x in self.core.start[j]..self.core.start[j + 1] {
-            let i = self.ic_place[x];
-            let l = &self.lambda[i as usize * k..(i as usize + 1) * k];
-            let mut r = self.ic_profit[x];
-            for (a, y) in self.ic_need[x * k..(x + 1) * k].iter().zip(l) {
-                r -= a * y;
-            }
+            let (i, r) = (self.ic_place[x], self.core_reduced(&self.lambda, x));
             if r > b1 {
                 (b2, p2) = (b1, p1);
                 (b1, p1) = (r, i);
@@ -329,13 +341,7 @@ impl<'a, 'p> Descent<'a, 'p> {
     /// L over the core, from the maintained best reduced profits.
     fn value(&self) -> f64 {
         let items: f64 = self.st.iter().map(|b| b.b1.max(0.0)).sum();
-        items
-            + self
-                .lambda
-                .iter()
-                .zip(&self.c.cap)
-                .map(|(l, b)| l * b)
-                .sum::<f64>()
+        items + self.c.priced_capacity(&self.lambda)
     }
 
     /// Minimise L exactly along λ[i,q].
@@ -492,32 +498,16 @@ impl<'a, 'p> Descent<'a, 'p> {
 
     /// L over the core at other prices (a pass over the core, item by item).
     fn value_at(&self, lambda: &[f64]) -> f64 {
-        let k = self.c.k;
         let items: f64 = (0..self.c.n)
             .into_par_iter()
             .with_min_len(4096)
             .map(|j| {
-                let mut b = 0.0f64;
-                for x in self.core.start[j]..self.core.start[j + 1] {
-                    let i = self.ic_place[x] as usize;
-                    let mut r = self.ic_profit[x];
-                    for (a, y) in self.ic_need[x * k..(x + 1) * k]
-                        .iter()
-                        .zip(&lambda[i * k..(i + 1) * k])
-                    {
-                        r -= a * y;
-                    }
-                    b = b.max(r);
-                }
-                b
+                (self.core.start[j]..self.core.start[j + 1])
+                    .map(|x| self.core_reduced(lambda, x))
+                    .fold(0.0f64, f64::max)
             })
             .sum();
-        items
-            + lambda
-                .iter()
-                .zip(&self.c.cap)
-                .map(|(l, b)| l * b)
-                .sum::<f64>()
+        items + self.c.priced_capacity(lambda)
     }
 
     /// Follow the last sweep's move further while that lowers L: the prices drift
@@ -525,27 +515,21 @@ impl<'a, 'p> Descent<'a, 'p> {
     fn extrapolate(&mut self, before: &[f64]) {
         let current = self.value();
         let delta: Vec<f64> = self.lambda.iter().zip(before).map(|(a, b)| a - b).collect();
-        let mut best = (current, 0.0);
+        let (mut best_v, mut best) = (current, None);
         let mut t = 1.0;
-        let mut trial = vec![0.0; self.lambda.len()];
         while t <= 64.0 {
-            for x in 0..trial.len() {
-                trial[x] = (self.lambda[x] + t * delta[x]).max(self.floor[x]).max(0.0);
-            }
+            let trial: Vec<f64> = (0..delta.len())
+                .map(|x| (self.lambda[x] + t * delta[x]).max(self.floor[x]).max(0.0))
+                .collect();
             let v = self.value_at(&trial);
-            if v < best.0 {
-                best = (v, t);
-                t *= 2.0;
-            } else {
+            if v >= best_v {
                 break;
             }
+            (best_v, best) = (v, Some(trial));
+            t *= 2.0;
         }
-        if best.1 > 0.0 {
-            for x in 0..trial.len() {
-                self.lambda[x] = (self.lambda[x] + best.1 * delta[x])
-                    .max(self.floor[x])
-                    .max(0.0);
-            }
+        if let Some(l) = best {
+            self.lambda = l;
             for j in 0..self.c.n {
                 self.recompute(j);
             }
@@ -663,25 +647,15 @@ pub(crate) fn price(c: &Core, lambda0: &[f64], lb: f64, deadline: Instant) -> Pr
 /// need, each to the option of highest reduced profit that still fits. Items priced out
 /// everywhere come last and fill what room is left.
 pub(crate) fn placement(c: &Core, lambda: &[f64]) -> Vec<u32> {
-    let k = c.k;
     let mut order: Vec<(f64, u32)> = (0..c.n)
         .into_par_iter()
         .filter_map(|j| {
-            let (mut best, mut second) = (f64::NEG_INFINITY, 0.0f64);
-            let mut size = 0.0;
-            for o in c.p.options(j) {
-                if c.alive[o] {
-                    let r = c.reduced(lambda, j, o);
-                    if r > best {
-                        second = second.max(best);
-                        best = r;
-                        size = c.need(j, o).iter().sum::<f64>();
-                    } else {
-                        second = second.max(r);
-                    }
-                }
+            let (best, arg, second) = c.best_two(lambda, j);
+            if arg == NONE {
+                return None;
             }
-            let size = size.max(1e-9);
+            let second = second.max(0.0);
+            let size = c.need(j, arg as usize).iter().sum::<f64>().max(1e-9);
             // items the prices take first, those with most to lose by their second
             // choice first; then the priced-out ones, best first, into what is left
             let key = if best > 0.0 {
@@ -689,7 +663,7 @@ pub(crate) fn placement(c: &Core, lambda: &[f64]) -> Vec<u32> {
             } else {
                 best / size
             };
-            best.is_finite().then_some((key, j as u32))
+            Some((key, j as u32))
         })
         .collect();
     order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -700,12 +674,7 @@ pub(crate) fn placement(c: &Core, lambda: &[f64]) -> Vec<u32> {
         let mut best = f64::NEG_INFINITY;
         let mut arg = NONE;
         for o in c.p.options(j) {
-            if !c.alive[o] || c.profit(o) <= 0.0 {
-                continue;
-            }
-            let i = c.place(o);
-            let need = c.need(j, o);
-            if (0..k).any(|q| need[q] > rem[i * k + q] + 1e-9) {
+            if !c.alive[o] || c.profit(o) <= 0.0 || !c.fits(&rem, j, o) {
                 continue;
             }
             let r = c.reduced(lambda, j, o);
@@ -715,13 +684,7 @@ pub(crate) fn placement(c: &Core, lambda: &[f64]) -> Vec<u32> {
             }
         }
         if arg != NONE {
-            let i = c.place(arg as usize);
-            for (x, q) in rem[i * k..(i + 1) * k]
-                .iter_mut()
-                .zip(c.need(j, arg as usize))
-            {
-                *x -= q;
-            }
+            c.take(&mut rem, j, arg as usize);
             asg[j] = arg;
         }
     }
@@ -803,13 +766,7 @@ pub(crate) fn refine(
     let mut room = c.cap.clone();
     for j in 0..c.n {
         if !is_free[j] && asg[j] != NONE {
-            let i = c.place(asg[j] as usize);
-            for (x, a) in room[i * k..(i + 1) * k]
-                .iter_mut()
-                .zip(c.need(j, asg[j] as usize))
-            {
-                *x -= a;
-            }
+            c.take(&mut room, j, asg[j] as usize);
         }
     }
     let mut b = ProblemBuilder::new(c.p.resources.clone(), Sense::Maximize, Mode::Optional);
@@ -825,15 +782,7 @@ pub(crate) fn refine(
     for &j in &free {
         let mut cands: Vec<(f64, u32)> =
             c.p.options(j)
-                .filter(|&o| {
-                    c.alive[o] && {
-                        let i = c.place(o);
-                        c.need(j, o)
-                            .iter()
-                            .zip(&room[i * k..(i + 1) * k])
-                            .all(|(a, r)| *a <= *r + 1e-9)
-                    }
-                })
+                .filter(|&o| c.alive[o] && c.fits(&room, j, o))
                 .map(|o| (c.reduced(lambda, j, o), o as u32))
                 .collect();
         cands.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));

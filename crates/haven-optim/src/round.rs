@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use crate::bnb::Bnb;
 use crate::core::{Core, NONE, feasible_profit, subgradient};
+use crate::heur::greedy;
 use crate::kpbnb::{self, KpBnb};
 use crate::model::ProblemBuilder;
 
@@ -33,18 +34,7 @@ pub(crate) fn round_and_solve(
     let k = c.k;
     let mut best: Vec<(f64, u32)> = Vec::with_capacity(c.n);
     for j in 0..c.n {
-        let (mut b1, mut b2, mut arg) = (f64::NEG_INFINITY, f64::NEG_INFINITY, NONE);
-        for o in c.p.options(j) {
-            if !c.alive[o] {
-                continue;
-            }
-            let r = c.reduced(lambda, j, o);
-            if r > b1 {
-                (b2, b1, arg) = (b1, r, o as u32);
-            } else if r > b2 {
-                b2 = r;
-            }
-        }
+        let (b1, arg, b2) = c.best_two(lambda, j);
         if c.optional && b1 < 0.0 {
             // the relaxation leaves it out: undecided too, at no regret
             best.push((0.0, NONE));
@@ -62,21 +52,8 @@ pub(crate) fn round_and_solve(
     let mut undecided = Vec::new();
     for (rank, &j) in order.iter().enumerate() {
         let o = best[j].1;
-        let fits = o != NONE && rank + free < c.n && {
-            let i = c.place(o as usize);
-            c.need(j, o as usize)
-                .iter()
-                .zip(&rem[i * k..(i + 1) * k])
-                .all(|(a, r)| *a <= *r + 1e-9)
-        };
-        if fits {
-            let i = c.place(o as usize);
-            for (r, a) in rem[i * k..(i + 1) * k]
-                .iter_mut()
-                .zip(c.need(j, o as usize))
-            {
-                *r -= a;
-            }
+        if o != NONE && rank + free < c.n && c.fits(&rem, j, o as usize) {
+            c.take(&mut rem, j, o as usize);
             asg[j] = o;
         } else {
             undecided.push(j);
@@ -98,14 +75,9 @@ pub(crate) fn round_and_solve(
         b.item(String::new(), &zero).ok()?;
         let mut opts = Vec::new();
         for o in c.p.options(j) {
-            let i = c.place(o);
-            let fits = c
-                .need(j, o)
-                .iter()
-                .zip(&rem[i * k..(i + 1) * k])
-                .all(|(a, r)| *a <= *r + 1e-9);
-            if c.alive[o] && fits {
-                b.option_with_need(i, c.p.opt_value[o], c.need(j, o)).ok()?;
+            if c.alive[o] && c.fits(&rem, j, o) {
+                b.option_with_need(c.place(o), c.p.opt_value[o], c.need(j, o))
+                    .ok()?;
                 opts.push(o as u32);
             }
         }
@@ -117,44 +89,8 @@ pub(crate) fn round_and_solve(
     let sub = b.build().ok()?;
     let sc = Core::new(&sub);
     let lam = subgradient(&sc, lambda, f64::NEG_INFINITY, 60, deadline).lambda;
-    // a first completion: the undecided items by decreasing regret, each to its best
-    // option that still fits
-    let mut first = vec![NONE; sc.n];
-    let mut room = sc.cap.clone();
-    let mut by_regret: Vec<usize> = (0..sc.n).collect();
-    by_regret.sort_unstable_by(|&a, &b| {
-        best[undecided[b]]
-            .0
-            .total_cmp(&best[undecided[a]].0)
-            .then(a.cmp(&b))
-    });
-    for &x in &by_regret {
-        let mut pick = (f64::NEG_INFINITY, NONE);
-        for o in sub.options(x) {
-            let i = sub.option_place(o);
-            let fits = sc
-                .need(x, o)
-                .iter()
-                .zip(&room[i * k..(i + 1) * k])
-                .all(|(a, r)| *a <= *r + 1e-9);
-            if sc.alive[o] && fits {
-                let r = sc.reduced(&lam, x, o);
-                if r > pick.0 {
-                    pick = (r, o as u32);
-                }
-            }
-        }
-        if pick.1 != NONE {
-            let o = pick.1 as usize;
-            let i = sub.option_place(o);
-            for (r, a) in room[i * k..(i + 1) * k].iter_mut().zip(sc.need(x, o)) {
-                *r -= a;
-            }
-            first[x] = pick.1;
-        }
-    }
-    // the search on its own (a first completion as incumbent cuts it short on these
-    // instances: measured worse), the completion when the search finds nothing
+    // the search on its own (the greedy's completion as incumbent cuts it short on these
+    // instances: measured worse); that completion when the search finds nothing
     let found = if kpbnb::applicable(&sc) {
         let mut bb = KpBnb::new(&sc, &lam, None, node_limit, deadline);
         bb.run();
@@ -164,7 +100,10 @@ pub(crate) fn round_and_solve(
         bb.run();
         bb.best_asg.take()
     }
-    .or_else(|| feasible_profit(&sc, &first).map(|_| first))?;
+    .or_else(|| {
+        let first = greedy(&sc, &lam);
+        feasible_profit(&sc, &first).map(|_| first)
+    })?;
     for (x, &j) in undecided.iter().enumerate() {
         let so = found[x];
         asg[j] = if so == NONE {
@@ -175,6 +114,58 @@ pub(crate) fn round_and_solve(
         };
     }
     feasible_profit(c, &asg).map(|_| asg)
+}
+
+/// Repeated rounding until `deadline`: three attempts with 2m (30–120), 4m and 8m
+/// undecided items, each with its share of the time left; then randomised roundings
+/// (regrets scaled at random) with a tenth of the nodes, until 8 in a row bring nothing,
+/// 32 have run, or one reaches `target` (the rounded bound: proven optimal). Returns the
+/// best feasible assignment found and the number of attempts.
+pub(crate) fn rounding(
+    c: &Core,
+    lambda: &[f64],
+    target: f64,
+    seed: u64,
+    node_limit: u64,
+    deadline: Instant,
+) -> (Option<Vec<u32>>, u32) {
+    let base = (2 * c.m).clamp(30, 120).min(c.n);
+    let mut rng = crate::rng::Rng::new(seed ^ 0x5EED_0F0D);
+    let (mut best, mut best_v) = (None, f64::NEG_INFINITY);
+    let (mut attempt, mut fruitless) = (0u32, 0u32);
+    loop {
+        let now = Instant::now();
+        let reached = best.is_some() && best_v >= target - 1e-9 * target.abs().max(1.0);
+        if now >= deadline || reached || fruitless >= 8 || attempt >= 32 {
+            return (best, attempt);
+        }
+        let (free, share, noise, nodes) = if attempt < 3 {
+            let left = 3 - attempt;
+            (
+                (base << attempt).min(c.n),
+                deadline.duration_since(now) / left,
+                None,
+                node_limit,
+            )
+        } else {
+            (
+                base,
+                deadline.duration_since(now) / 4,
+                Some(&mut rng),
+                node_limit / 10,
+            )
+        };
+        let found = round_and_solve(c, lambda, free, nodes, now + share, noise)
+            .and_then(|a| feasible_profit(c, &a).map(|v| (a, v)));
+        attempt += 1;
+        match found {
+            Some((a, v)) if best.is_none() || v > best_v + 1e-9 * best_v.abs().max(1.0) => {
+                (best, best_v) = (Some(a), v);
+            }
+            _ if attempt > 3 => fruitless += 1,
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -219,6 +210,43 @@ mod tests {
             }
         }
         b.build().unwrap()
+    }
+
+    /// Repeated rounding keeps its best: on an instance with room to spare it returns a
+    /// feasible assignment no worse than its first attempt's.
+    #[test]
+    fn repeated_rounding_returns_its_best() {
+        let mut rng = crate::rng::Rng::new(11);
+        let caps = [60u8, 60, 60, 60, 60];
+        let items: Vec<Vec<Option<(u8, u8)>>> = (0..80)
+            .map(|_| {
+                (0..caps.len())
+                    .map(|_| Some((1 + rng.below(29) as u8, 1 + rng.below(6) as u8)))
+                    .collect()
+            })
+            .collect();
+        let p = build(&caps, &items);
+        let c = Core::new(&p);
+        let lambda = crate::core::subgradient(
+            &c,
+            &vec![0.0; c.m],
+            f64::NEG_INFINITY,
+            200,
+            Instant::now() + Duration::from_secs(5),
+        )
+        .lambda;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let first = round_and_solve(&c, &lambda, 30, 20_000, deadline, None)
+            .and_then(|a| feasible_profit(&c, &a))
+            .expect("the first rounding succeeds with room to spare");
+        let (best, attempts) = rounding(&c, &lambda, f64::INFINITY, 3, 20_000, deadline);
+        let best = best.expect("a rounding");
+        let v = feasible_profit(&c, &best).expect("feasible");
+        assert!(attempts >= 1);
+        assert!(
+            v >= first - 1e-9,
+            "best {v} below the first rounding {first}"
+        );
     }
 
     proptest! {

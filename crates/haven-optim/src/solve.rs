@@ -20,7 +20,7 @@ use crate::round;
 const ROUND_SHARE: f64 = 0.3;
 
 /// Branch-and-bound nodes for each of the first sub-problems of rounding (a tenth for
-/// the randomised ones that follow).
+/// the randomised ones that follow; never more than the caller's node limit).
 const ROUND_NODES: u64 = 200_000;
 
 /// Options of [`solve`] and [`solve_warm`].
@@ -320,6 +320,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     } else {
         None
     };
+    let was_priced = priced.is_some();
     let lag = match priced {
         Some(pr) => LagResult {
             bound: pr.bound,
@@ -339,7 +340,6 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             huge,
         ),
     };
-    let priced = lag.iterations == 0;
     stats.lagrangian_iterations += lag.iterations;
     tick(&format!(
         "bound {} after {} iterations",
@@ -356,7 +356,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // 2. heuristic
     // on a very large warm re-solve the repaired previous assignment is the start: a
     // greedy from scratch would cost most of the time budget
-    let skip_greedy = huge && (warm_start.is_some() || priced);
+    let skip_greedy = huge && (warm_start.is_some() || was_priced);
     let g = match (&warm_start, &inc, skip_greedy) {
         (Some(a), _, true) => a.clone(),
         (None, Some(a), true) => a.clone(),
@@ -369,53 +369,28 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     if !skip_greedy {
         consider(g.clone(), &mut inc, &mut inc_v);
     }
-    // round the relaxation and solve what it leaves undecided (tight GAP classes): three
-    // attempts with more undecided items each time, each with its share of the time;
-    // then, while the rounding's time lasts, other roundings (regrets scaled at random)
+    // round the relaxation and solve what it leaves undecided (tight GAP classes)
     if !c.optional && c.n > 60 && !proven(inc_v, ub) {
-        let round_deadline = at(ROUND_SHARE);
-        let base = (2 * c.m).clamp(30, 120).min(c.n);
-        let mut rng = crate::rng::Rng::new(opts.seed ^ 0x5EED_0F0D);
-        let mut attempt = 0u32;
-        let mut fruitless = 0u32;
-        loop {
-            let now = Instant::now();
-            if now >= round_deadline || proven(inc_v, ub) || fruitless >= 8 || attempt >= 32 {
-                break;
-            }
-            let (free, share, noise) = if attempt < 3 {
-                (
-                    (base << attempt).min(c.n),
-                    round_deadline.duration_since(now) / (3 - attempt),
-                    None,
-                )
-            } else {
-                (base, round_deadline.duration_since(now) / 4, Some(&mut rng))
-            };
-            let nodes = if noise.is_some() {
-                ROUND_NODES / 10
-            } else {
-                ROUND_NODES
-            }
-            .min(opts.node_limit);
-            let r = round::round_and_solve(&c, &lambda, free, nodes, now + share, noise);
-            attempt += 1;
-            let before = inc_v;
-            if let Some(a) = r {
-                consider(a, &mut inc, &mut inc_v);
-                if let Some(a) = &inc {
-                    ls_start = a.clone();
-                }
-            }
-            if attempt > 3 && inc_v <= before {
-                fruitless += 1;
+        let target = c.round_bound(ub);
+        let (best, attempts) = round::rounding(
+            &c,
+            &lambda,
+            target,
+            opts.seed,
+            ROUND_NODES.min(opts.node_limit),
+            at(ROUND_SHARE),
+        );
+        if let Some(a) = best {
+            consider(a, &mut inc, &mut inc_v);
+            if let Some(a) = &inc {
+                ls_start = a.clone();
             }
         }
-        tick(&format!("{attempt} roundings, incumbent {inc_v}"));
+        tick(&format!("{attempts} roundings, incumbent {inc_v}"));
     }
     tick(&format!("greedy {inc_v}"));
 
-    if !proven(inc_v, ub) && !priced {
+    if !proven(inc_v, ub) && !was_priced {
         let small_rounds = if c.n <= 400 { 30 } else { 200 };
         let (a, v, r) = run_ls(
             &c,
