@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release -p haven-optim --example solve -- [--time-limit-ms T] [--seed S]
 //!     [--threads N] [--max] [--json] FILE...        # OR-Library GAP files (min cost)
-//! cargo run --release -p haven-optim --example solve -- --resettle N M [--seed S] ...
+//! cargo run --release -p haven-optim --example solve -- --resettle N M [--seed S] [--dump FILE] ...
 //! ```
 //! Prints one JSON line per instance: name, objective, bound, gap, optimal, feasible, time_ms.
 //! With `--resettle` it also prints a warm re-solve after one capacity change and the peak
@@ -28,6 +28,7 @@ fn main() -> ExitCode {
     let mut maximize = false;
     let mut resettle: Option<(usize, usize)> = None;
     let mut full = false;
+    let mut dump: Option<String> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     let num = |i: usize| -> u64 {
@@ -56,6 +57,10 @@ fn main() -> ExitCode {
             }
             "--max" => maximize = true,
             "--full" => full = true,
+            "--dump" => {
+                i += 1;
+                dump = args.get(i).cloned();
+            }
             "--resettle" => {
                 resettle = Some((num(i + 1) as usize, num(i + 2) as usize));
                 i += 2;
@@ -74,6 +79,13 @@ fn main() -> ExitCode {
         };
         let p = generate_resettlement(&par);
         let gen_ms = t.elapsed().as_millis();
+        if let Some(path) = &dump {
+            let text = serde_json::to_string(&haven_optim::problem_to_json(&p)).unwrap_or_default();
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("{path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
         let s = solve(&p, &opts);
         let chk = check_assignment(&p, &s.assignment);
         println!(

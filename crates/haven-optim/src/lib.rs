@@ -39,6 +39,7 @@
 mod bnb;
 mod check;
 mod core;
+mod cycles;
 mod ejc;
 mod error;
 mod explain;
@@ -49,6 +50,7 @@ mod kpbnb;
 mod lns;
 mod model;
 mod pricing;
+mod refill;
 mod rng;
 mod round;
 mod solve;

@@ -8,12 +8,14 @@ use crate::check::check_assignment;
 use crate::core::{
     Core, LagResult, NONE, feasible_profit, fill_greedy, subgradient, subgradient_opts,
 };
+use crate::cycles;
 use crate::ejc::{self, Ejc};
 use crate::heur::{Ls, greedy};
 use crate::kpbnb::{self, KpBnb};
 use crate::lns::Lns;
 use crate::model::{Problem, Sense};
 use crate::pricing;
+use crate::refill;
 use crate::round;
 
 /// Share of the time limit for rounding the relaxation (GAP).
@@ -301,21 +303,41 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     }
     // on resettlement-scale problems the prices come from coordinate descent (the
     // subgradient does not converge in the time), and the placement from those prices
-    let priced = if huge && c.optional && warm.is_none() {
+    let priced = if p.num_options() > 100_000 && c.optional && warm.is_none() {
         let pr = pricing::price(&c, &lambda0, inc_v, at(0.7));
         tick(&format!(
             "pricing: bound {} after {} sweeps, {} rounds",
             pr.bound, pr.sweeps, pr.rounds
         ));
-        consider(pricing::placement(&c, &pr.lambda), &mut inc, &mut inc_v);
-        tick(&format!("price placement, incumbent {inc_v}"));
-        if let Some(a) = inc
-            .as_deref()
-            .and_then(|a| pricing::refine(&c, &pr.lambda, a, opts.seed, threads, at(0.98)))
+        // the prices' placement, then what rounding them lost: households away from
+        // their best place (exchange cycles), room left at the margins (refill)
+        let mut a = pricing::placement(&c, &pr.lambda);
+        if dbg {
+            let lost = refill::losses(&c, &pr.lambda, &a);
+            tick(&format!(
+                "price placement {:?}, lost {lost:?}",
+                feasible_profit(&c, &a)
+            ));
+        }
+        // (each step only while the bound is not met: a proven run ends at once)
+        let open = |v: f64| !(v.is_finite() && c.round_bound(pr.bound) <= v + eps(v));
+        consider(a.clone(), &mut inc, &mut inc_v);
+        if open(inc_v) {
+            let g = cycles::exchange(&c, &mut a, at(0.9));
+            let h = refill::refill(&c, &pr.lambda, &mut a, at(0.92));
+            consider(a, &mut inc, &mut inc_v);
+            tick(&format!(
+                "exchanged (+{g}), refilled (+{h}), incumbent {inc_v}"
+            ));
+        }
+        if open(inc_v)
+            && let Some(a) = inc
+                .as_deref()
+                .and_then(|a| pricing::refine(&c, &pr.lambda, a, opts.seed, threads, at(0.98)))
         {
             consider(a, &mut inc, &mut inc_v);
+            tick(&format!("refined at the margin, incumbent {inc_v}"));
         }
-        tick(&format!("refined at the margin, incumbent {inc_v}"));
         Some(pr)
     } else {
         None
