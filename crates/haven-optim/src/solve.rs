@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::bnb::Bnb;
 use crate::check::check_assignment;
 use crate::core::{
-    Core, LagResult, NONE, feasible_profit, fill_greedy, subgradient, subgradient_opts,
+    Core, LagResult, NONE, feasible_profit, fill_greedy, lag_eval, subgradient, subgradient_opts,
 };
 use crate::cycles;
 use crate::ejc::{self, Ejc};
@@ -286,17 +286,22 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     }
 
     // 1. bound
-    let iters = if warm.is_some() { 60 } else { 400 };
     let huge = p.num_options() > 2_000_000;
-    if c.optional && p.num_options() > 100_000 && warm.is_none() {
+    let iters = if warm.is_some() { 60 } else { 400 };
+    if c.optional && p.num_options() > 100_000 && (warm.is_none() || !huge) {
         // a first incumbent from a greedy fill (profit per unit of need): on large
         // optional problems (resettlement) it is a far better start than the
         // multiplier-guided greedy before the multipliers have converged
         let (a, l0) = fill_greedy(&c);
         consider(a, &mut inc, &mut inc_v);
         // its dual (each full place priced at its marginal density) starts the bound,
-        // unless a previous solution's multipliers do
-        if warm.is_none() {
+        // unless a previous solution's multipliers give a lower one (a what-if)
+        let mut choice = vec![NONE; c.n];
+        let mut load = vec![0.0; mk];
+        if warm.is_none()
+            || lag_eval(&c, &l0, &mut choice, &mut load)
+                < lag_eval(&c, &lambda0, &mut choice, &mut load)
+        {
             lambda0 = l0;
         }
         tick(&format!("fill greedy, incumbent {inc_v}"));
