@@ -23,8 +23,12 @@ use std::time::Instant;
 
 use crate::core::{Core, NONE};
 
-/// Options per item kept in the core.
+/// Options per item kept in the core (at first; see [`MAX_CORE_K`]).
 const CORE_K: usize = 2;
+/// A round whose exact bound does not fall goes back to the best prices with twice the
+/// options per item, up to this many: the core's descent can be misled by the options
+/// it leaves out (an item whose two best places both rise would move to a third).
+const MAX_CORE_K: usize = 8;
 
 /// The core: each item's most promising options, as a compressed list.
 struct CoreSet {
@@ -42,9 +46,9 @@ const CORE_R: usize = 256;
 /// The core holds each item's `CORE_K` best options by reduced profit and, for each place
 /// and resource, the `CORE_R` options outside those that the item would take first were
 /// that price to fall (smallest loss per unit of the resource against the item's best).
-fn select_core(c: &Core, lambda: &[f64]) -> (CoreSet, f64, Vec<f64>) {
+fn select_core(c: &Core, lambda: &[f64], kk: usize) -> (CoreSet, f64, Vec<f64>) {
     let (m, k) = (c.m, c.k);
-    type Top = (f64, usize, [u32; CORE_K]);
+    type Top = (f64, usize, [u32; MAX_CORE_K]);
     // one pass, in chunks of items: each item's best options, then (its options still
     // in cache) the candidates it offers to each place's list
     let chunk = c.n.div_ceil(4).max(1);
@@ -53,20 +57,28 @@ fn select_core(c: &Core, lambda: &[f64]) -> (CoreSet, f64, Vec<f64>) {
         .map(|part| {
             let mut cand = Cands::new(m * k);
             let mut tops = Vec::with_capacity(chunk);
+            // the item's reduced profits, computed once for both passes
+            let mut red: Vec<f64> = Vec::new();
             for j in part * chunk..((part + 1) * chunk).min(c.n) {
-                let mut top = [(f64::NEG_INFINITY, NONE); CORE_K];
+                let mut top = [(f64::NEG_INFINITY, NONE); MAX_CORE_K];
                 let mut len = 0;
+                red.clear();
                 for o in c.p.options(j) {
+                    let r = if c.alive[o] {
+                        c.reduced(lambda, j, o)
+                    } else {
+                        f64::NEG_INFINITY
+                    };
+                    red.push(r);
                     if !c.alive[o] {
                         continue;
                     }
-                    let r = c.reduced(lambda, j, o);
-                    if len < CORE_K {
+                    if len < kk {
                         top[len] = (r, o as u32);
                         len += 1;
                         top[..len].sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-                    } else if r > top[CORE_K - 1].0 {
-                        let mut x = CORE_K - 1;
+                    } else if r > top[kk - 1].0 {
+                        let mut x = kk - 1;
                         while x > 0 && top[x - 1].0 < r {
                             top[x] = top[x - 1];
                             x -= 1;
@@ -74,20 +86,19 @@ fn select_core(c: &Core, lambda: &[f64]) -> (CoreSet, f64, Vec<f64>) {
                         top[x] = (r, o as u32);
                     }
                 }
-                let mut ids = [NONE; CORE_K];
+                let mut ids = [NONE; MAX_CORE_K];
                 for (d, s) in ids.iter_mut().zip(&top[..len]) {
                     *d = s.1;
                 }
                 tops.push((top[0].0, len, ids));
-                if len < CORE_K {
+                if len < kk {
                     continue; // every option of the item is in the core
                 }
-                let (b1, kth) = (top[0].0.max(0.0), top[CORE_K - 1].0);
-                for o in c.p.options(j) {
+                let (b1, kth) = (top[0].0.max(0.0), top[kk - 1].0);
+                for (o, &r) in c.p.options(j).zip(&red) {
                     if !c.alive[o] {
                         continue;
                     }
-                    let r = c.reduced(lambda, j, o);
                     if r >= kth {
                         continue;
                     }
@@ -599,9 +610,11 @@ pub(crate) fn price(c: &Core, lambda0: &[f64], lb: f64, deadline: Instant) -> Pr
         rounds: 0,
     };
     let mut sweeps_per_round = 4;
+    let mut kk = CORE_K;
+    let mut reset = false;
     loop {
         let t0 = Instant::now();
-        let (core, exact, floor) = select_core(c, &lambda);
+        let (core, exact, floor) = select_core(c, &lambda, kk);
         let select_time = t0.elapsed();
         best.rounds += 1;
         let improved = best.bound - exact;
@@ -618,12 +631,19 @@ pub(crate) fn price(c: &Core, lambda0: &[f64], lb: f64, deadline: Instant) -> Pr
         let proven = lb.is_finite() && c.round_bound(best.bound) <= lb + 1e-9 * lb.abs().max(1.0);
         // the sweeps of a round only count once the next exact evaluation has seen them
         let stop = deadline.checked_sub(select_time).unwrap_or(deadline);
-        if proven
-            || Instant::now() >= stop
-            || (best.rounds > 1 && improved < TOL * exact.abs().max(1.0))
-        {
+        if proven || Instant::now() >= stop {
             return best;
         }
+        if !reset && best.rounds > 1 && improved < TOL * exact.abs().max(1.0) {
+            if kk >= MAX_CORE_K {
+                return best;
+            }
+            kk = (kk * 2).min(MAX_CORE_K);
+            lambda.copy_from_slice(&best.lambda);
+            reset = true;
+            continue;
+        }
+        reset = false;
         let mut d = Descent::new(c, core, lambda, floor);
         let mut last = d.value();
         for _ in 0..sweeps_per_round {

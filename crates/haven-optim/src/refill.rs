@@ -323,6 +323,17 @@ pub(crate) fn losses(c: &Core, lambda: &[f64], asg: &[u32]) -> (f64, f64, usize,
         }
     }
     let slack = room.iter().zip(lambda).map(|(r, l)| r * l).sum();
+    if std::env::var_os("HAVEN_DEBUG").is_some() {
+        let mut per = vec![0.0; c.k];
+        let mut priced_room = vec![0usize; c.k];
+        for (x, (r, l)) in room.iter().zip(lambda).enumerate() {
+            per[x % c.k] += r * l;
+            if r * l > 1e-9 {
+                priced_room[x % c.k] += 1;
+            }
+        }
+        eprintln!("room lost per resource {per:?}, places with priced room {priced_room:?}");
+    }
     (slack, lost, count, out)
 }
 
