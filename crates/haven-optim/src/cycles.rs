@@ -80,6 +80,9 @@ struct Graph {
     v: usize,
     worth: Vec<f64>,
     arc: Vec<u32>,
+    /// For each place, the arcs of positive worth leaving it: a cycle of positive worth
+    /// has one, so the first pass of Bellman–Ford (every distance 0) needs only these.
+    pos: Vec<Vec<u32>>,
 }
 
 impl Graph {
@@ -111,6 +114,11 @@ impl Graph {
                 self.worth[a * v + out] = -here;
                 self.arc[a * v + out] = cur;
             }
+        }
+        if a != out {
+            let row = &self.worth[a * v..(a + 1) * v];
+            self.pos[a].clear();
+            self.pos[a].extend((0..v).filter(|&b| row[b] > 0.0).map(|b| b as u32));
         }
     }
 }
@@ -187,6 +195,7 @@ fn class_cycles(
         v,
         worth: vec![f64::NEG_INFINITY; v * v],
         arc: vec![NONE; v * v],
+        pos: vec![Vec::new(); v],
     };
     // a dense view of the class's assignment for the row builder
     let mut dense = asg0.to_vec();
@@ -272,54 +281,90 @@ fn find_cycle(c: &Core, g: &Graph, deadline: Instant) -> Option<(f64, Vec<(u32, 
     let mut dist = vec![0.0f64; v];
     let mut pred = vec![usize::MAX; v];
     let eps = 1e-9;
+    // the nodes whose distance rose in the last pass: only their arcs can raise others
+    let mut active: Vec<usize> = Vec::new();
+    let mut next: Vec<usize> = Vec::new();
+    let mut queued = vec![false; v];
     for pass in 0..v {
         if pass % 8 == 7 && Instant::now() >= deadline {
             return None;
         }
-        let mut changed = false;
-        for a in 0..v {
-            let da = dist[a];
-            let row = &g.worth[a * v..(a + 1) * v];
-            for (b, &w) in row.iter().enumerate() {
-                if da + w > dist[b] + eps {
-                    dist[b] = da + w;
-                    pred[b] = a;
-                    changed = true;
+        next.clear();
+        let mut relax = |a: usize, b: usize, dist: &mut [f64], pred: &mut [usize]| {
+            let w = g.worth[a * v + b];
+            if dist[a] + w > dist[b] + eps {
+                dist[b] = dist[a] + w;
+                pred[b] = a;
+                if !queued[b] {
+                    queued[b] = true;
+                    next.push(b);
+                }
+            }
+        };
+        if pass == 0 {
+            for a in 0..v {
+                if a == out {
+                    for b in 0..v {
+                        relax(a, b, &mut dist, &mut pred);
+                    }
+                } else {
+                    for &b in &g.pos[a] {
+                        relax(a, b as usize, &mut dist, &mut pred);
+                    }
+                }
+            }
+        } else {
+            for &a in &active {
+                for b in 0..v {
+                    relax(a, b, &mut dist, &mut pred);
                 }
             }
         }
-        if !changed {
+        if next.is_empty() {
             return None;
         }
-        if let Some(cycle) = pred_cycle(&pred) {
+        for &b in &next {
+            queued[b] = false;
+        }
+        std::mem::swap(&mut active, &mut next);
+        let cycles = pred_cycles(&pred);
+        if cycles.is_empty() {
+            continue;
+        }
+        // node-disjoint, so item-disjoint: every positive one can be made at once
+        let mut found = (0.0, Vec::new());
+        for cycle in cycles {
             // arc pred[b] → b moves its item to b
-            let mut moves = Vec::with_capacity(cycle.len());
             let mut worth = 0.0;
+            let first = found.1.len();
             for &b in &cycle {
                 let a = pred[b];
                 let o = g.arc[a * v + b];
                 worth += g.worth[a * v + b];
                 let j = c.p.item_of(o as usize) as u32;
-                moves.push((j, if b == out { NONE } else { o }));
+                found.1.push((j, if b == out { NONE } else { o }));
             }
-            // an item on two arcs would move twice: not a valid exchange
-            let mut seen: Vec<u32> = moves.iter().map(|m| m.0).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            if worth > eps && seen.len() == moves.len() {
-                return Some((worth, moves));
+            if worth > eps {
+                found.0 += worth;
+            } else {
+                found.1.truncate(first);
             }
-            return None;
+        }
+        // a cycle of no worth (ties within the tolerance) may sit in the predecessor
+        // graph while a positive one is still forming: go on relaxing
+        if found.0 > eps {
+            return Some(found);
         }
     }
     None
 }
 
-/// A cycle in the predecessor graph, as its nodes (each node's predecessor is the one
-/// before it, cyclically).
-fn pred_cycle(pred: &[usize]) -> Option<Vec<usize>> {
+/// The cycles of the predecessor graph, each as its nodes (each node's predecessor is the
+/// one before it, cyclically). Every node has one predecessor, so they share no node.
+fn pred_cycles(pred: &[usize]) -> Vec<Vec<usize>> {
     let n = pred.len();
     let mut mark = vec![usize::MAX; n];
+    let mut cycles = Vec::new();
     for s in 0..n {
         let mut x = s;
         while x != usize::MAX && mark[x] == usize::MAX {
@@ -333,10 +378,10 @@ fn pred_cycle(pred: &[usize]) -> Option<Vec<usize>> {
                 cycle.push(y);
                 y = pred[y];
             }
-            return Some(cycle);
+            cycles.push(cycle);
         }
     }
-    None
+    cycles
 }
 
 #[cfg(test)]
