@@ -328,12 +328,21 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         let open = |v: f64| !(v.is_finite() && c.round_bound(pr.bound) <= v + eps(v));
         consider(a.clone(), &mut inc, &mut inc_v);
         if open(inc_v) {
-            let g = cycles::exchange(&c, &mut a, at(0.9));
-            let h = refill::refill(&c, &pr.lambda, &mut a, at(0.92));
+            // each can open moves for the other: repeat while they gain
+            for _ in 0..4 {
+                let g = cycles::exchange(&c, &mut a, at(0.9));
+                let h = refill::refill(&c, &pr.lambda, &mut a, at(0.92));
+                tick(&format!("exchanged (+{g}), refilled (+{h})"));
+                if g + h <= 1e-9 * inc_v.abs().max(1.0) || Instant::now() >= at(0.9) {
+                    break;
+                }
+            }
+            if dbg {
+                let lost = refill::losses(&c, &pr.lambda, &a);
+                eprintln!("after exchange and refill, lost {lost:?}");
+            }
             consider(a, &mut inc, &mut inc_v);
-            tick(&format!(
-                "exchanged (+{g}), refilled (+{h}), incumbent {inc_v}"
-            ));
+            tick(&format!("incumbent {inc_v}"));
         }
         if open(inc_v)
             && let Some(a) = inc
