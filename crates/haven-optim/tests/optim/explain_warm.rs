@@ -121,3 +121,30 @@ fn report_has_the_cli_fields() {
     assert_eq!(v["objective"], 261.0);
     assert_eq!(v["assignment"].as_array().map(|a| a.len()), Some(15));
 }
+
+/// Above 100,000 options an optional problem takes the priced path (prices, then
+/// exchange cycles and refill): its answer passes the checker and its gap is small even
+/// in a debug build (release figures: docs/optimiser.md).
+#[test]
+fn priced_path_on_a_resettlement_problem() {
+    let par = ResettlementParams {
+        households: 8000,
+        places: 50,
+        seed: 9,
+        ..Default::default()
+    };
+    let p = generate_resettlement(&par);
+    assert!(p.num_options() > 100_000, "{}", p.num_options());
+    let s = solve(
+        &p,
+        &SolveOptions {
+            time_limit_ms: 4000,
+            ..Default::default()
+        },
+    );
+    assert!(s.feasible && check_assignment(&p, &s.assignment).feasible);
+    let (v, b) = (s.objective.expect("objective"), s.bound.expect("bound"));
+    assert!(v <= b, "objective {v} above the bound {b}");
+    let gap = s.gap.expect("gap");
+    assert!(gap < 0.01, "gap {gap}");
+}
