@@ -186,15 +186,21 @@ impl Cands {
     }
 }
 
-/// An item's best and second-best reduced profit over its core, with their places: one
-/// cache line per item, as every step reads it at random.
+/// An item's three best reduced profits over its core, with their places: one cache line
+/// per item, as every step reads it at random. The third spares most recomputations when
+/// the best or second falls; when it is not known (`p3 == STALE`), `b3` is a lower bound.
 #[derive(Clone, Copy)]
 struct Best {
     b1: f64,
     b2: f64,
+    b3: f64,
     p1: u32,
     p2: u32,
+    p3: u32,
 }
+
+/// `Best::p3` when the third best is not known.
+const STALE: u32 = NONE - 1;
 
 /// Coordinate descent on the dual restricted to a core.
 struct Descent<'a, 'p> {
@@ -282,8 +288,10 @@ impl<'a, 'p> Descent<'a, 'p> {
                 Best {
                     b1: f64::NEG_INFINITY,
                     b2: f64::NEG_INFINITY,
+                    b3: f64::NEG_INFINITY,
                     p1: NONE,
                     p2: NONE,
+                    p3: NONE,
                 };
                 c.n
             ],
@@ -311,41 +319,89 @@ impl<'a, 'p> Descent<'a, 'p> {
     }
 
     fn recompute(&mut self, j: usize) {
-        let (mut b1, mut p1, mut b2, mut p2) = (f64::NEG_INFINITY, NONE, f64::NEG_INFINITY, NONE);
+        let ninf = f64::NEG_INFINITY;
+        let (mut b1, mut p1, mut b2, mut p2, mut b3, mut p3) = (ninf, NONE, ninf, NONE, ninf, NONE);
         for x in self.core.start[j]..self.core.start[j + 1] {
             let (i, r) = (self.ic_place[x], self.core_reduced(&self.lambda, x));
             if r > b1 {
+                (b3, p3) = (b2, p2);
                 (b2, p2) = (b1, p1);
                 (b1, p1) = (r, i);
             } else if r > b2 {
+                (b3, p3) = (b2, p2);
                 (b2, p2) = (r, i);
+            } else if r > b3 {
+                (b3, p3) = (r, i);
             }
         }
-        self.st[j] = Best { b1, b2, p1, p2 };
+        self.st[j] = Best {
+            b1,
+            b2,
+            b3,
+            p1,
+            p2,
+            p3,
+        };
     }
 
     /// The item's reduced profit at place `i` changed from `old` to `new`.
     fn update(&mut self, j: usize, i: u32, old: f64, new: f64) {
-        if self.st[j].p1 == i {
-            if new >= self.st[j].b2 {
-                self.st[j].b1 = new;
+        let s = &mut self.st[j];
+        let known = s.p3 != STALE;
+        if s.p1 == i {
+            if new >= s.b2 {
+                s.b1 = new;
+            } else if known {
+                // the second becomes the best; the third or `i` the second
+                (s.b1, s.p1) = (s.b2, s.p2);
+                if new >= s.b3 {
+                    (s.b2, s.p2) = (new, i);
+                } else {
+                    (s.b2, s.p2) = (s.b3, s.p3);
+                    (s.b3, s.p3) = (new, STALE);
+                }
             } else {
                 self.recompute(j);
             }
-        } else if self.st[j].p2 == i {
-            if new > self.st[j].b1 {
-                (self.st[j].b2, self.st[j].p2) = (self.st[j].b1, self.st[j].p1);
-                (self.st[j].b1, self.st[j].p1) = (new, i);
+        } else if s.p2 == i {
+            if new > s.b1 {
+                (s.b2, s.p2) = (s.b1, s.p1);
+                (s.b1, s.p1) = (new, i);
+            } else if new >= old || (known && new >= s.b3) {
+                s.b2 = new;
+            } else if known {
+                (s.b2, s.p2) = (s.b3, s.p3);
+                (s.b3, s.p3) = (new, STALE);
+            } else {
+                self.recompute(j);
+            }
+        } else if s.p3 == i {
+            if new > s.b1 {
+                (s.b3, s.p3) = (s.b2, s.p2);
+                (s.b2, s.p2) = (s.b1, s.p1);
+                (s.b1, s.p1) = (new, i);
+            } else if new > s.b2 {
+                (s.b3, s.p3) = (s.b2, s.p2);
+                (s.b2, s.p2) = (new, i);
             } else if new >= old {
-                self.st[j].b2 = new;
+                s.b3 = new;
             } else {
-                self.recompute(j);
+                // a fourth may now come before it
+                (s.b3, s.p3) = (new, STALE);
             }
-        } else if new > self.st[j].b1 {
-            (self.st[j].b2, self.st[j].p2) = (self.st[j].b1, self.st[j].p1);
-            (self.st[j].b1, self.st[j].p1) = (new, i);
-        } else if new > self.st[j].b2 {
-            (self.st[j].b2, self.st[j].p2) = (new, i);
+        } else if new > s.b1 {
+            (s.b3, s.p3) = (s.b2, s.p2);
+            (s.b2, s.p2) = (s.b1, s.p1);
+            (s.b1, s.p1) = (new, i);
+        } else if new > s.b2 {
+            (s.b3, s.p3) = (s.b2, s.p2);
+            (s.b2, s.p2) = (new, i);
+        } else if new > s.b3 {
+            // known: `i` is the new third; not known: still a lower bound
+            s.b3 = new;
+            if known {
+                s.p3 = i;
+            }
         }
     }
 
@@ -503,6 +559,7 @@ impl<'a, 'p> Descent<'a, 'p> {
             if a > 0.0 {
                 self.st[j].b1 -= t * a;
                 self.st[j].b2 -= t * a;
+                self.st[j].b3 -= t * a;
             }
         }
     }
