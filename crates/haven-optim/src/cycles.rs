@@ -7,8 +7,9 @@
 //! of items (one need vector), a graph on the places plus "unplaced", with an arc `a → b`
 //! worth the most any item of the class gains by moving from `a` to `b` (entering from
 //! "unplaced" earns its value; leaving to it loses it). A cycle of positive worth is an
-//! improving exchange. Bellman–Ford finds one, or proves there is none, in `O(V·E)`
-//! (in practice a few passes: a cycle shows in the predecessor graph early).
+//! improving exchange. Bellman–Ford finds such cycles, or proves there is none, in
+//! `O(V·E)` (in practice a few passes: cycles show in the predecessor graph early), and
+//! every positive cycle of the predecessor graph is made at once.
 //!
 //! This is what prices leave undone on resettlement problems: households placed away from
 //! their best place because it was full, where moving them back needs someone of the
@@ -258,7 +259,8 @@ fn class_cycles(
                 }
             }
         }
-        if let Some(j) = left_out.or(entered_out) {
+        // (a cycle through "unplaced" has both: each item's places need a fresh arc)
+        for j in left_out.into_iter().chain(entered_out) {
             for o in c.p.options(j) {
                 unplaced.arc(c, &mut g, &dense, &at[out], c.place(o));
             }
@@ -273,8 +275,9 @@ fn class_cycles(
     (total, moved)
 }
 
-/// A cycle of positive worth in `g` (Bellman–Ford from a virtual source joined to every
-/// node), as the moves it makes and its worth.
+/// The cycles of positive worth in `g`'s predecessor graph (Bellman–Ford from a virtual
+/// source joined to every node), as the moves they make and their total worth; `None`
+/// when there is none (or at the deadline).
 fn find_cycle(c: &Core, g: &Graph, deadline: Instant) -> Option<(f64, Vec<(u32, u32)>)> {
     let v = g.v;
     let out = v - 1;
