@@ -23,10 +23,6 @@ use crate::core::{Core, NONE};
 const CANDIDATES: usize = 160;
 /// Items placed elsewhere pooled per place, largest gain first.
 const MOVERS: usize = 24;
-/// Share of the price of the room a mover leaves counted in its gain.
-const PRICED: f64 = 0.0;
-/// Passes without a new best before giving up.
-const IDLE_PASSES: usize = 3;
 /// The knapsack table may hold at most this many cells (pool × capacity).
 const MAX_CELLS: usize = 4_000_000;
 
@@ -35,10 +31,9 @@ const MAX_CELLS: usize = 4_000_000;
 struct Cand {
     j: u32,
     o: u32,
-    /// What taking it here is worth to the place's knapsack.
+    /// The change in profit of taking it here (its profit, less what it earns where it
+    /// is; for the items at the place, their profit).
     gain: f64,
-    /// The change in profit of taking it here (its profit, less what it earns where it is).
-    delta: f64,
     w: usize,
 }
 
@@ -59,8 +54,6 @@ pub(crate) fn refill(c: &Core, lambda: &[f64], asg: &mut [u32], deadline: Instan
         }
     }
     let mut total = 0.0;
-    let mut best = (0.0, asg.to_vec());
-    let mut idle = 0;
     let mut pool: Vec<Cand> = Vec::new();
     let mut keyed: Vec<(f64, Cand)> = Vec::new();
     let mut movers: Vec<(f64, Cand)> = Vec::new();
@@ -68,11 +61,7 @@ pub(crate) fn refill(c: &Core, lambda: &[f64], asg: &mut [u32], deadline: Instan
         let mut gained = 0.0;
         for i in 0..c.m {
             if Instant::now() >= deadline {
-                if total + gained > best.0 {
-                    return total + gained;
-                }
-                asg.copy_from_slice(&best.1);
-                return best.0;
+                return total + gained;
             }
             let cap = &c.cap[i * k..(i + 1) * k];
             // the resource of the table: the largest capacity
@@ -112,7 +101,6 @@ pub(crate) fn refill(c: &Core, lambda: &[f64], asg: &mut [u32], deadline: Instan
                         j: j as u32,
                         o: o as u32,
                         gain: c.profit(o),
-                        delta: c.profit(o),
                         w,
                     });
                 } else if cur == NONE {
@@ -123,21 +111,13 @@ pub(crate) fn refill(c: &Core, lambda: &[f64], asg: &mut [u32], deadline: Instan
                             j: j as u32,
                             o: o as u32,
                             gain: c.profit(o),
-                            delta: c.profit(o),
                             w,
                         },
                     ));
                 } else {
-                    // what it earns here, less what it earns there, plus what the room it
-                    // leaves there is worth at that place's prices (refilled on its turn)
-                    let q = c.place(cur as usize);
-                    let freed: f64 = c
-                        .need(j, cur as usize)
-                        .iter()
-                        .zip(&lambda[q * k..(q + 1) * k])
-                        .map(|(a, x)| a * x)
-                        .sum();
-                    let gain = c.profit(o) - c.profit(cur as usize) + PRICED * freed;
+                    // what it earns here, less what it earns there (the room it leaves
+                    // there is refilled on that place's turn)
+                    let gain = c.profit(o) - c.profit(cur as usize);
                     if gain > 0.0 {
                         movers.push((
                             gain,
@@ -145,7 +125,6 @@ pub(crate) fn refill(c: &Core, lambda: &[f64], asg: &mut [u32], deadline: Instan
                                 j: j as u32,
                                 o: o as u32,
                                 gain,
-                                delta: c.profit(o) - c.profit(cur as usize),
                                 w,
                             },
                         ));
@@ -167,14 +146,7 @@ pub(crate) fn refill(c: &Core, lambda: &[f64], asg: &mut [u32], deadline: Instan
                 continue;
             }
             let current: f64 = pool[..here].iter().map(|x| x.gain).sum();
-            if let Some(take) = best_subset(c, &pool, wmax, prim, cap, l, current) {
-                let true_g: f64 = pool
-                    .iter()
-                    .zip(&take)
-                    .filter(|(_, t)| **t)
-                    .map(|(x, _)| x.delta)
-                    .sum::<f64>()
-                    - current;
+            if let Some((take, value)) = best_subset(c, &pool, wmax, prim, cap, l, current) {
                 // apply: let go of the items not taken, move in the others
                 for (x, &t) in pool.iter().zip(&take) {
                     let j = x.j as usize;
@@ -184,30 +156,19 @@ pub(crate) fn refill(c: &Core, lambda: &[f64], asg: &mut [u32], deadline: Instan
                     }
                     asg[j] = if t { x.o } else { NONE };
                 }
-                gained += true_g;
+                gained += value - current;
             }
         }
         total += gained;
-        if std::env::var_os("HAVEN_DEBUG").is_some() {
-            eprintln!("refill pass: {gained:+}, total {total:+}");
-        }
-        if total > best.0 + 1e-9 * total.abs().max(1.0) {
-            best = (total, asg.to_vec());
-            idle = 0;
-        } else {
-            // a pass that moved items may only pay off on the next one (the places they
-            // left are filled on their turn)
-            idle += 1;
-            if idle >= IDLE_PASSES || gained.abs() <= 1e-9 {
-                asg.copy_from_slice(&best.1);
-                return best.0;
-            }
+        if gained <= 1e-9 * total.abs().max(1.0) {
+            return total;
         }
     }
 }
 
-/// The subset of `pool` of largest gain that fits `cap`, if it is worth more than
-/// `current` (the gain of the items now at the place, which come first in the pool).
+/// The subset of `pool` of largest gain that fits `cap`, with its gain, if it is worth
+/// more than `current` (the gain of the items now at the place, which come first in the
+/// pool).
 /// Exact in the table's resource; the others are priced at `l` (raised while the chosen
 /// subset breaks them) and checked.
 fn best_subset(
@@ -218,7 +179,7 @@ fn best_subset(
     cap: &[f64],
     l: &[f64],
     current: f64,
-) -> Option<Vec<bool>> {
+) -> Option<(Vec<bool>, f64)> {
     let k = c.k;
     let others = (0..k).any(|r| {
         r != prim
@@ -287,7 +248,7 @@ fn best_subset(
             }
         }
         if fits {
-            return (gain > current + 1e-9 * current.abs().max(1.0)).then_some(take);
+            return (gain > current + 1e-9 * current.abs().max(1.0)).then_some((take, gain));
         }
         if !others {
             return None;
