@@ -202,6 +202,35 @@ struct Best {
 /// `Best::p3` when the third best is not known.
 const STALE: u32 = NONE - 1;
 
+impl Best {
+    const EMPTY: Best = Best {
+        b1: f64::NEG_INFINITY,
+        b2: f64::NEG_INFINITY,
+        b3: f64::NEG_INFINITY,
+        p1: NONE,
+        p2: NONE,
+        p3: NONE,
+    };
+
+    /// Take reduced profit `r` at place `i` (not among the three) into the three best.
+    /// An unknown third stays unknown unless a better one pushes a known one down.
+    fn offer(&mut self, r: f64, i: u32) {
+        if r > self.b1 {
+            (self.b3, self.p3) = (self.b2, self.p2);
+            (self.b2, self.p2) = (self.b1, self.p1);
+            (self.b1, self.p1) = (r, i);
+        } else if r > self.b2 {
+            (self.b3, self.p3) = (self.b2, self.p2);
+            (self.b2, self.p2) = (r, i);
+        } else if r > self.b3 {
+            self.b3 = r;
+            if self.p3 != STALE {
+                self.p3 = i;
+            }
+        }
+    }
+}
+
 /// Coordinate descent on the dual restricted to a core.
 struct Descent<'a, 'p> {
     c: &'a Core<'p>,
@@ -284,17 +313,7 @@ impl<'a, 'p> Descent<'a, 'p> {
             sub,
             lambda,
             floor,
-            st: vec![
-                Best {
-                    b1: f64::NEG_INFINITY,
-                    b2: f64::NEG_INFINITY,
-                    b3: f64::NEG_INFINITY,
-                    p1: NONE,
-                    p2: NONE,
-                    p3: NONE,
-                };
-                c.n
-            ],
+            st: vec![Best::EMPTY; c.n],
             buf: Vec::new(),
             rbuf: Vec::new(),
         };
@@ -319,29 +338,11 @@ impl<'a, 'p> Descent<'a, 'p> {
     }
 
     fn recompute(&mut self, j: usize) {
-        let ninf = f64::NEG_INFINITY;
-        let (mut b1, mut p1, mut b2, mut p2, mut b3, mut p3) = (ninf, NONE, ninf, NONE, ninf, NONE);
+        let mut best = Best::EMPTY;
         for x in self.core.start[j]..self.core.start[j + 1] {
-            let (i, r) = (self.ic_place[x], self.core_reduced(&self.lambda, x));
-            if r > b1 {
-                (b3, p3) = (b2, p2);
-                (b2, p2) = (b1, p1);
-                (b1, p1) = (r, i);
-            } else if r > b2 {
-                (b3, p3) = (b2, p2);
-                (b2, p2) = (r, i);
-            } else if r > b3 {
-                (b3, p3) = (r, i);
-            }
+            best.offer(self.core_reduced(&self.lambda, x), self.ic_place[x]);
         }
-        self.st[j] = Best {
-            b1,
-            b2,
-            b3,
-            p1,
-            p2,
-            p3,
-        };
+        self.st[j] = best;
     }
 
     /// The item's reduced profit at place `i` changed from `old` to `new`.
@@ -376,32 +377,16 @@ impl<'a, 'p> Descent<'a, 'p> {
                 self.recompute(j);
             }
         } else if s.p3 == i {
-            if new > s.b1 {
-                (s.b3, s.p3) = (s.b2, s.p2);
-                (s.b2, s.p2) = (s.b1, s.p1);
-                (s.b1, s.p1) = (new, i);
-            } else if new > s.b2 {
-                (s.b3, s.p3) = (s.b2, s.p2);
-                (s.b2, s.p2) = (new, i);
-            } else if new >= old {
-                s.b3 = new;
+            if new >= old {
+                // out of third place, then in wherever it now ranks
+                (s.b3, s.p3) = (f64::NEG_INFINITY, NONE);
+                s.offer(new, i);
             } else {
                 // a fourth may now come before it
                 (s.b3, s.p3) = (new, STALE);
             }
-        } else if new > s.b1 {
-            (s.b3, s.p3) = (s.b2, s.p2);
-            (s.b2, s.p2) = (s.b1, s.p1);
-            (s.b1, s.p1) = (new, i);
-        } else if new > s.b2 {
-            (s.b3, s.p3) = (s.b2, s.p2);
-            (s.b2, s.p2) = (new, i);
-        } else if new > s.b3 {
-            // known: `i` is the new third; not known: still a lower bound
-            s.b3 = new;
-            if known {
-                s.p3 = i;
-            }
+        } else {
+            s.offer(new, i);
         }
     }
 
