@@ -331,6 +331,52 @@ pub(crate) fn subgradient_opts(
     }
 }
 
+/// Where an assignment loses against the bound `L(λ)` (printed by `HAVEN_DEBUG`): the
+/// gap between them is exactly the sum of these parts.
+#[derive(Debug)]
+pub(crate) struct Losses {
+    /// Σ λ·(room left), per resource.
+    pub room: Vec<f64>,
+    /// Places with priced room left, per resource.
+    pub places_with_room: Vec<usize>,
+    /// What placed items lose against their best reduced profit, and how many lose.
+    pub displaced: f64,
+    pub displaced_items: usize,
+    /// What unplaced items would earn at their best.
+    pub unplaced: f64,
+}
+
+pub(crate) fn losses(c: &Core, lambda: &[f64], asg: &[u32]) -> Losses {
+    let mut room = c.cap.clone();
+    let mut l = Losses {
+        room: vec![0.0; c.k],
+        places_with_room: vec![0; c.k],
+        displaced: 0.0,
+        displaced_items: 0,
+        unplaced: 0.0,
+    };
+    for (j, &o) in asg.iter().enumerate() {
+        let (best, _, _) = c.best_two(lambda, j);
+        if o == NONE {
+            l.unplaced += best.max(0.0);
+        } else {
+            c.take(&mut room, j, o as usize);
+            let lost = best.max(0.0) - c.reduced(lambda, j, o as usize);
+            if lost > 1e-9 {
+                l.displaced += lost;
+                l.displaced_items += 1;
+            }
+        }
+    }
+    for (x, (r, y)) in room.iter().zip(lambda).enumerate() {
+        l.room[x % c.k] += r * y;
+        if r * y > 1e-9 {
+            l.places_with_room[x % c.k] += 1;
+        }
+    }
+    l
+}
+
 /// Profit of a complete assignment when it respects every capacity (and places every item
 /// in assign-all mode); None otherwise.
 pub(crate) fn feasible_profit(core: &Core, asg: &[u32]) -> Option<f64> {

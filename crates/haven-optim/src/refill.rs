@@ -257,47 +257,6 @@ fn best_subset(
     None
 }
 
-/// Where an assignment loses against the bound `L(λ)` (debugging): the value of the room
-/// it leaves at prices λ, and what its items lose against their best reduced profit
-/// (with the number of such items).
-pub(crate) fn losses(c: &Core, lambda: &[f64], asg: &[u32]) -> (f64, f64, usize, f64) {
-    let mut out = 0.0;
-    let mut room = c.cap.clone();
-    let mut lost = 0.0;
-    let mut count = 0;
-    for (j, &o) in asg.iter().enumerate() {
-        let (best, _, _) = c.best_two(lambda, j);
-        let here = if o == NONE {
-            0.0
-        } else {
-            c.take(&mut room, j, o as usize);
-            c.reduced(lambda, j, o as usize)
-        };
-        let l = best.max(0.0) - here;
-        if l > 1e-9 {
-            if o == NONE {
-                out += l;
-            } else {
-                lost += l;
-                count += 1;
-            }
-        }
-    }
-    let slack = room.iter().zip(lambda).map(|(r, l)| r * l).sum();
-    if std::env::var_os("HAVEN_DEBUG").is_some() {
-        let mut per = vec![0.0; c.k];
-        let mut priced_room = vec![0usize; c.k];
-        for (x, (r, l)) in room.iter().zip(lambda).enumerate() {
-            per[x % c.k] += r * l;
-            if r * l > 1e-9 {
-                priced_room[x % c.k] += 1;
-            }
-        }
-        eprintln!("room lost per resource {per:?}, places with priced room {priced_room:?}");
-    }
-    (slack, lost, count, out)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

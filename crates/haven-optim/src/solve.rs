@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use crate::bnb::Bnb;
 use crate::check::check_assignment;
 use crate::core::{
-    Core, LagResult, NONE, feasible_profit, fill_greedy, lag_eval, subgradient, subgradient_opts,
+    Core, LagResult, NONE, feasible_profit, fill_greedy, lag_eval, losses, subgradient,
+    subgradient_opts,
 };
 use crate::cycles;
 use crate::ejc::{self, Ejc};
@@ -17,6 +18,10 @@ use crate::model::{Problem, Sense};
 use crate::pricing;
 use crate::refill;
 use crate::round;
+
+/// Optional problems with more options start from the greedy fill and take their bound
+/// and placement from prices (`pricing`, then exchange cycles and refill).
+const PRICED_OPTIONS: usize = 100_000;
 
 /// Share of the time limit for rounding the relaxation (GAP).
 const ROUND_SHARE: f64 = 0.3;
@@ -259,6 +264,8 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         ..Default::default()
     };
     let eps = |v: f64| 1e-9 * v.abs().max(1.0);
+    // the incumbent's value `v` meets the bound `ub`
+    let proven = |v: f64, ub: f64| v.is_finite() && c.round_bound(ub) <= v + eps(v);
 
     // incumbent in profit space
     let mut inc: Option<Vec<u32>> = None;
@@ -288,7 +295,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // 1. bound
     let huge = p.num_options() > 2_000_000;
     let iters = if warm.is_some() { 60 } else { 400 };
-    if c.optional && p.num_options() > 100_000 && (warm.is_none() || !huge) {
+    if c.optional && p.num_options() > PRICED_OPTIONS && (warm.is_none() || !huge) {
         // a first incumbent from a greedy fill (profit per unit of need): on large
         // optional problems (resettlement) it is a far better start than the
         // multiplier-guided greedy before the multipliers have converged
@@ -308,7 +315,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     }
     // on resettlement-scale problems the prices come from coordinate descent (the
     // subgradient does not converge in the time), and the placement from those prices
-    let priced = if p.num_options() > 100_000 && c.optional && warm.is_none() {
+    let priced = if p.num_options() > PRICED_OPTIONS && c.optional && warm.is_none() {
         let pr = pricing::price(&c, &lambda0, inc_v, at(0.7));
         tick(&format!(
             "pricing: bound {} after {} sweeps, {} rounds",
@@ -318,16 +325,15 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         // their best place (exchange cycles), room left at the margins (refill)
         let mut a = pricing::placement(&c, &pr.lambda);
         if dbg {
-            let lost = refill::losses(&c, &pr.lambda, &a);
+            let lost = losses(&c, &pr.lambda, &a);
             tick(&format!(
                 "price placement {:?}, lost {lost:?}",
                 feasible_profit(&c, &a)
             ));
         }
         // (each step only while the bound is not met: a proven run ends at once)
-        let open = |v: f64| !(v.is_finite() && c.round_bound(pr.bound) <= v + eps(v));
         consider(a.clone(), &mut inc, &mut inc_v);
-        if open(inc_v) {
+        if !proven(inc_v, pr.bound) {
             // each can open moves for the other: repeat while they gain
             for _ in 0..4 {
                 let g = cycles::exchange(&c, &mut a, at(0.9));
@@ -338,13 +344,13 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
                 }
             }
             if dbg {
-                let lost = refill::losses(&c, &pr.lambda, &a);
+                let lost = losses(&c, &pr.lambda, &a);
                 eprintln!("after exchange and refill, lost {lost:?}");
             }
             consider(a, &mut inc, &mut inc_v);
             tick(&format!("incumbent {inc_v}"));
         }
-        if open(inc_v)
+        if !proven(inc_v, pr.bound)
             && let Some(a) = inc
                 .as_deref()
                 .and_then(|a| pricing::refine(&c, &pr.lambda, a, opts.seed, threads, at(0.98)))
@@ -386,8 +392,6 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     if ub == f64::NEG_INFINITY {
         return finish(p, &c, opts, start, None, None, &lambda, true, stats);
     }
-    let proven =
-        |v: f64, ub: f64| v.is_finite() && c.round_bound(ub) <= v + 1e-9 * v.abs().max(1.0);
 
     // 2. heuristic
     // on a very large warm re-solve the repaired previous assignment is the start: a
