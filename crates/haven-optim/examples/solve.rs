@@ -80,8 +80,10 @@ fn main() -> ExitCode {
         let p = generate_resettlement(&par);
         let gen_ms = t.elapsed().as_millis();
         if let Some(path) = &dump {
-            let text = serde_json::to_string(&haven_optim::problem_to_json(&p)).unwrap_or_default();
-            if let Err(e) = std::fs::write(path, text) {
+            let written = serde_json::to_string(&haven_optim::problem_to_json(&p))
+                .map_err(|e| e.to_string())
+                .and_then(|text| std::fs::write(path, text).map_err(|e| e.to_string()));
+            if let Err(e) = written {
                 eprintln!("{path}: {e}");
                 return ExitCode::FAILURE;
             }
