@@ -19,6 +19,10 @@ pub(crate) fn applicable(c: &Core) -> bool {
         && c.cap.iter().map(|b| (*b + 1.0) * c.n as f64).sum::<f64>() <= 3.0e6
 }
 
+/// What `relax` reports after each step: the bound, each item's place (an option) and
+/// how many knapsacks took it.
+pub(crate) type Seen<'a> = dyn FnMut(f64, &[u32], &[u32]) + 'a;
+
 pub(crate) struct KpBnb<'c, 'p> {
     c: &'c Core<'p>,
     w: Vec<i64>,
@@ -37,6 +41,7 @@ pub(crate) struct KpBnb<'c, 'p> {
     cnt: Vec<u32>,
     inplace: Vec<u32>,
     val: Vec<f64>,
+    val2: Vec<f64>,
     keep: Vec<bool>,
     cand: Vec<(usize, usize, f64, i64)>,
     pub root_bound: f64,
@@ -97,6 +102,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             cnt: vec![0; c.n],
             inplace: vec![NONE; c.n],
             val: vec![0.0; maxcap + 1],
+            val2: vec![0.0; maxcap + 1],
             keep: vec![false; (maxcap + 1) * (c.n + 1)],
             cand: Vec::new(),
             root_bound: f64::INFINITY,
@@ -152,22 +158,29 @@ impl<'c, 'p> KpBnb<'c, 'p> {
                 }
                 continue;
             }
-            let val = &mut self.val[..=cap];
-            val.iter_mut().for_each(|x| *x = 0.0);
             let stride = cap + 1;
+            // two rows, the next computed from the current: no dependency inside a
+            // row, so the loop vectorises
+            let (mut cur, mut next) = (&mut self.val[..stride], &mut self.val2[..stride]);
+            cur.iter_mut().for_each(|x| *x = 0.0);
             for (idx, &(_, _, q, wt)) in self.cand.iter().enumerate() {
                 let wt = wt as usize;
                 let row = &mut self.keep[idx * stride..(idx + 1) * stride];
-                row.iter_mut().for_each(|x| *x = false);
-                for cc in (wt..=cap).rev() {
-                    let v = val[cc - wt] + q;
-                    if v > val[cc] {
-                        val[cc] = v;
-                        row[cc] = true;
-                    }
+                row[..wt].iter_mut().for_each(|x| *x = false);
+                next[..wt].copy_from_slice(&cur[..wt]);
+                for (((nx, r), &stay), &take) in next[wt..]
+                    .iter_mut()
+                    .zip(&mut row[wt..])
+                    .zip(&cur[wt..])
+                    .zip(&cur[..stride - wt])
+                {
+                    let v = take + q;
+                    *r = v > stay;
+                    *nx = if v > stay { v } else { stay };
                 }
+                std::mem::swap(&mut cur, &mut next);
             }
-            total += val[cap];
+            total += cur[cap];
             let mut cc = cap;
             for idx in (0..self.cand.len()).rev() {
                 if self.keep[idx * stride + cc] {
@@ -182,7 +195,22 @@ impl<'c, 'p> KpBnb<'c, 'p> {
     }
 
     fn iterate(&mut self, d: usize, iters: usize) -> f64 {
+        self.iterate_seen(d, iters, &mut |_, _, _| {})
+    }
+
+    /// The relaxation at the root: `iters` subgradient steps from the LP duals. `seen`
+    /// gets every step's knapsack solution: the bound, each item's place (an option, NONE
+    /// if no knapsack took it; the last one if several did) and how many knapsacks took
+    /// it.
+    pub fn relax(&mut self, iters: usize, seen: &mut Seen) -> f64 {
+        let l = self.iterate_seen(0, iters, seen);
+        self.root_bound = self.root_bound.min(l);
+        l
+    }
+
+    fn iterate_seen(&mut self, d: usize, iters: usize, seen: &mut Seen) -> f64 {
         let mut l = self.eval(d);
+        seen(l, &self.inplace, &self.cnt);
         let mut best_l = l;
         let mut best_u = self.u[d].clone();
         let mut theta = 1.0;
@@ -225,6 +253,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
                 self.u[d][j] = v;
             }
             l = self.eval(d);
+            seen(l, &self.inplace, &self.cnt);
             if l < best_l - 1e-9 {
                 best_l = l;
                 best_u.copy_from_slice(&self.u[d]);

@@ -31,7 +31,6 @@ pub(crate) fn round_and_solve(
     deadline: Instant,
     mut noise: Option<&mut crate::rng::Rng>,
 ) -> Option<Vec<u32>> {
-    let k = c.k;
     let mut best: Vec<(f64, u32)> = Vec::with_capacity(c.n);
     for j in 0..c.n {
         let (b1, arg, b2) = c.best_two(lambda, j);
@@ -59,6 +58,22 @@ pub(crate) fn round_and_solve(
             undecided.push(j);
         }
     }
+    solve_rest(c, lambda, asg, &rem, undecided, node_limit, deadline)
+}
+
+/// Complete `asg` (a feasible partial assignment leaving `rem` room): the `undecided`
+/// items are placed exactly by branch and bound (node-limited), on every place, in the
+/// room left. None when that sub-problem has no solution within the limits.
+pub(crate) fn solve_rest(
+    c: &Core,
+    lambda: &[f64],
+    mut asg: Vec<u32>,
+    rem: &[f64],
+    mut undecided: Vec<usize>,
+    node_limit: u64,
+    deadline: Instant,
+) -> Option<Vec<u32>> {
+    let k = c.k;
     if undecided.is_empty() {
         return feasible_profit(c, &asg).map(|_| asg);
     }
@@ -75,7 +90,7 @@ pub(crate) fn round_and_solve(
         b.item(String::new(), &zero).ok()?;
         let mut opts = Vec::new();
         for o in c.p.options(j) {
-            if c.alive[o] && c.fits(&rem, j, o) {
+            if c.alive[o] && c.fits(rem, j, o) {
                 b.option_with_need(c.place(o), c.p.opt_value[o], c.need(j, o))
                     .ok()?;
                 opts.push(o as u32);
@@ -168,6 +183,85 @@ pub(crate) fn rounding(
     }
 }
 
+/// The knapsack relaxation's roundings apply: one resource, every item placed, integral
+/// data and knapsacks small enough to solve many times (`kpbnb::applicable`).
+pub(crate) fn kp_applicable(c: &Core) -> bool {
+    !c.optional && kpbnb::applicable(c)
+}
+
+/// Rounding the knapsack relaxation. Relaxing "each item exactly once" instead of the
+/// capacities leaves one knapsack per place; its bound is much the stronger on the tight
+/// classes, and its solutions pack each place tightly, which is what those classes
+/// need. Each step of the subgradient on that relaxation gives a rounding: the items
+/// exactly one knapsack took stay there, and those taken twice or never are solved
+/// exactly in the room left. Steps are tried best bound first, each pattern once, until
+/// `deadline` or `target`. Returns the best feasible assignment and the number of
+/// attempts.
+pub(crate) fn kp_rounding(
+    c: &Core,
+    lambda: &[f64],
+    target: f64,
+    node_limit: u64,
+    deadline: Instant,
+) -> (Option<Vec<u32>>, u32) {
+    if !kp_applicable(c) {
+        return (None, 0);
+    }
+    let mut kb = KpBnb::new(c, lambda, None, 0, deadline);
+    // each step's bound, and the place of each item that exactly one knapsack took
+    let mut steps: Vec<(f64, Vec<u32>)> = Vec::new();
+    kb.relax(KP_ROUND_ITERS, &mut |l, inplace, cnt| {
+        if l.is_finite() {
+            let once = (0..c.n)
+                .map(|j| if cnt[j] == 1 { inplace[j] } else { NONE })
+                .collect();
+            steps.push((l, once));
+        }
+    });
+    steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut tried: Vec<&[u32]> = Vec::new();
+    let (mut best, mut best_v) = (None, f64::NEG_INFINITY);
+    let mut attempts = 0;
+    for (_, once) in &steps {
+        let reached = best.is_some() && best_v >= target - 1e-9 * target.abs().max(1.0);
+        if Instant::now() >= deadline || reached {
+            break;
+        }
+        if tried.contains(&once.as_slice()) {
+            continue;
+        }
+        tried.push(once);
+        attempts += 1;
+        let mut rem = c.cap.clone();
+        for (j, &o) in once.iter().enumerate() {
+            if o != NONE {
+                c.take(&mut rem, j, o as usize);
+            }
+        }
+        let undecided: Vec<usize> = (0..c.n).filter(|&j| once[j] == NONE).collect();
+        let left = deadline.saturating_duration_since(Instant::now());
+        let found = solve_rest(
+            c,
+            lambda,
+            once.clone(),
+            &rem,
+            undecided,
+            node_limit,
+            Instant::now() + left / 4,
+        )
+        .and_then(|a| feasible_profit(c, &a).map(|v| (a, v)));
+        if let Some((a, v)) = found
+            && (best.is_none() || v > best_v + 1e-9 * best_v.abs().max(1.0))
+        {
+            (best, best_v) = (Some(a), v);
+        }
+    }
+    (best, attempts)
+}
+
+/// Subgradient steps on the knapsack relaxation whose solutions kp_rounding tries.
+const KP_ROUND_ITERS: usize = 60;
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -249,8 +343,57 @@ mod tests {
         );
     }
 
+    /// On an instance with room to spare the knapsack roundings find a feasible
+    /// assignment.
+    #[test]
+    fn knapsack_rounding_finds_a_solution() {
+        let mut rng = crate::rng::Rng::new(5);
+        let caps = [40u8, 40, 40, 40];
+        let items: Vec<Vec<Option<(u8, u8)>>> = (0..50)
+            .map(|_| {
+                (0..caps.len())
+                    .map(|_| Some((1 + rng.below(29) as u8, 1 + rng.below(4) as u8)))
+                    .collect()
+            })
+            .collect();
+        let p = build(&caps, &items);
+        let c = Core::new(&p);
+        assert!(kp_applicable(&c));
+        let lambda = vec![0.0; c.m];
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let (best, attempts) = kp_rounding(&c, &lambda, f64::INFINITY, 20_000, deadline);
+        assert!(attempts >= 1);
+        let a = best.expect("a rounding with room to spare");
+        assert!(feasible_profit(&c, &a).is_some());
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The knapsack roundings return only feasible assignments, never better than
+        /// the optimum.
+        #[test]
+        fn knapsack_rounding_is_feasible(
+            caps in proptest::collection::vec(1u8..15, 1..=3),
+            items in proptest::collection::vec(
+                proptest::collection::vec(proptest::option::weighted(0.8, (1u8..30, 1u8..7)), 3),
+                1..=7,
+            ),
+        ) {
+            let items: Vec<Vec<Option<(u8, u8)>>> =
+                items.into_iter().map(|v| v[..caps.len()].to_vec()).collect();
+            let p = build(&caps, &items);
+            let c = Core::new(&p);
+            let opt = brute(&c);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let (best, _) = kp_rounding(&c, &vec![0.0; c.m], f64::INFINITY, 10_000, deadline);
+            if let Some(a) = best {
+                let v = feasible_profit(&c, &a);
+                prop_assert!(v.is_some());
+                prop_assert!(opt.is_some_and(|o| v.unwrap_or(f64::INFINITY) <= o + 1e-9));
+            }
+        }
+
         /// Rounding returns only feasible assignments; with every item undecided it is
         /// branch and bound on the whole problem and finds the optimum.
         #[test]

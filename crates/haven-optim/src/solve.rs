@@ -30,6 +30,14 @@ const ROUND_SHARE: f64 = 0.3;
 /// the randomised ones that follow; never more than the caller's node limit).
 const ROUND_NODES: u64 = 200_000;
 
+/// Where the knapsack relaxation's roundings apply (`round::kp_applicable`), the regret
+/// rounding stops at this share of the limit and they run until `KP_ROUND_UNTIL`.
+const KP_ROUND_FROM: f64 = 0.2;
+const KP_ROUND_UNTIL: f64 = 0.35;
+
+/// Branch-and-bound nodes for each knapsack rounding's sub-problem.
+const KP_ROUND_NODES: u64 = 20_000;
+
 /// Options of [`solve`] and [`solve_warm`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -412,13 +420,14 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // round the relaxation and solve what it leaves undecided (tight GAP classes)
     if !c.optional && c.n > 60 && !proven(inc_v, ub) {
         let target = c.round_bound(ub);
+        let kp_round = round::kp_applicable(&c);
         let (best, attempts) = round::rounding(
             &c,
             &lambda,
             target,
             opts.seed,
             ROUND_NODES.min(opts.node_limit),
-            at(ROUND_SHARE),
+            at(if kp_round { KP_ROUND_FROM } else { ROUND_SHARE }),
         );
         if let Some(a) = best {
             consider(a, &mut inc, &mut inc_v);
@@ -427,6 +436,23 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             }
         }
         tick(&format!("{attempts} roundings, incumbent {inc_v}"));
+        // then the knapsack relaxation's roundings, where its knapsacks are small
+        if kp_round {
+            let (best, attempts) = round::kp_rounding(
+                &c,
+                &lambda,
+                target,
+                KP_ROUND_NODES.min(opts.node_limit),
+                at(KP_ROUND_UNTIL),
+            );
+            if let Some(a) = best {
+                consider(a, &mut inc, &mut inc_v);
+                if let Some(a) = &inc {
+                    ls_start = a.clone();
+                }
+            }
+            tick(&format!("{attempts} knapsack roundings, incumbent {inc_v}"));
+        }
     }
     tick(&format!("greedy {inc_v}"));
 
