@@ -195,22 +195,22 @@ pub(crate) fn kp_applicable(c: &Core) -> bool {
 /// need. Each step of the subgradient on that relaxation gives a rounding: the items
 /// exactly one knapsack took stay there, and those taken twice or never are solved
 /// exactly in the room left. Steps are tried best bound first, each pattern once, until
-/// `deadline` or `target`. Returns the best feasible assignment and the number of
-/// attempts.
+/// `deadline` or `target`. Returns the best feasible assignment, the number of attempts
+/// and the relaxation's bound (an upper bound on the profit; +inf if none was reached).
 pub(crate) fn kp_rounding(
     c: &Core,
     lambda: &[f64],
     target: f64,
     node_limit: u64,
     deadline: Instant,
-) -> (Option<Vec<u32>>, u32) {
+) -> (Option<Vec<u32>>, u32, f64) {
     if !kp_applicable(c) {
-        return (None, 0);
+        return (None, 0, f64::INFINITY);
     }
     let mut kb = KpBnb::new(c, lambda, None, 0, deadline);
     // each step's bound, and the place of each item that exactly one knapsack took
     let mut steps: Vec<(f64, Vec<u32>)> = Vec::new();
-    kb.relax(KP_ROUND_ITERS, &mut |l, inplace, cnt| {
+    let bound = kb.relax(KP_ROUND_ITERS, &mut |l, inplace, cnt| {
         if l.is_finite() {
             let once = (0..c.n)
                 .map(|j| if cnt[j] == 1 { inplace[j] } else { NONE })
@@ -256,7 +256,8 @@ pub(crate) fn kp_rounding(
             (best, best_v) = (Some(a), v);
         }
     }
-    (best, attempts)
+    let bound = if bound.is_nan() { f64::INFINITY } else { bound };
+    (best, attempts, bound)
 }
 
 /// Subgradient steps on the knapsack relaxation whose solutions kp_rounding tries.
@@ -361,10 +362,11 @@ mod tests {
         assert!(kp_applicable(&c));
         let lambda = vec![0.0; c.m];
         let deadline = Instant::now() + Duration::from_secs(5);
-        let (best, attempts) = kp_rounding(&c, &lambda, f64::INFINITY, 20_000, deadline);
+        let (best, attempts, bound) = kp_rounding(&c, &lambda, f64::INFINITY, 20_000, deadline);
         assert!(attempts >= 1);
         let a = best.expect("a rounding with room to spare");
-        assert!(feasible_profit(&c, &a).is_some());
+        let v = feasible_profit(&c, &a).expect("feasible");
+        assert!(v <= bound + 1e-9, "{v} above the bound {bound}");
     }
 
     proptest! {
@@ -386,7 +388,10 @@ mod tests {
             let c = Core::new(&p);
             let opt = brute(&c);
             let deadline = Instant::now() + Duration::from_secs(10);
-            let (best, _) = kp_rounding(&c, &vec![0.0; c.m], f64::INFINITY, 10_000, deadline);
+            let (best, _, bound) = kp_rounding(&c, &vec![0.0; c.m], f64::INFINITY, 10_000, deadline);
+            if let Some(o) = opt {
+                prop_assert!(o <= bound + 1e-6, "optimum {} above the bound {}", o, bound);
+            }
             if let Some(a) = best {
                 let v = feasible_profit(&c, &a);
                 prop_assert!(v.is_some());

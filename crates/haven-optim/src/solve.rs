@@ -438,7 +438,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         tick(&format!("{attempts} roundings, incumbent {inc_v}"));
         // then the knapsack relaxation's roundings, where its knapsacks are small
         if kp_round {
-            let (best, attempts) = round::kp_rounding(
+            let (best, attempts, bound) = round::kp_rounding(
                 &c,
                 &lambda,
                 target,
@@ -451,7 +451,13 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
                     ls_start = a.clone();
                 }
             }
-            tick(&format!("{attempts} knapsack roundings, incumbent {inc_v}"));
+            // the knapsack bound is never weaker than the LP's
+            if bound < ub {
+                ub = bound;
+            }
+            tick(&format!(
+                "{attempts} knapsack roundings, incumbent {inc_v}, bound {bound}"
+            ));
         }
     }
     tick(&format!("greedy {inc_v}"));
