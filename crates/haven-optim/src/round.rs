@@ -200,6 +200,7 @@ pub(crate) fn kp_applicable(c: &Core) -> bool {
 pub(crate) fn kp_rounding(
     c: &Core,
     lambda: &[f64],
+    incumbent: Option<(&[u32], f64)>,
     target: f64,
     node_limit: u64,
     deadline: Instant,
@@ -207,22 +208,37 @@ pub(crate) fn kp_rounding(
     if !kp_applicable(c) {
         return (None, 0, f64::INFINITY);
     }
-    let mut kb = KpBnb::new(c, lambda, None, 0, deadline);
-    // each step's bound, and the place of each item that exactly one knapsack took
-    let mut steps: Vec<(f64, Vec<u32>)> = Vec::new();
-    let bound = kb.relax(KP_ROUND_ITERS, &mut |l, inplace, cnt| {
-        if l.is_finite() {
-            let once = (0..c.n)
-                .map(|j| if cnt[j] == 1 { inplace[j] } else { NONE })
-                .collect();
-            steps.push((l, once));
+    // Two runs of the subgradient: long steps from the LP duals (varied roundings), then
+    // steps aimed at the incumbent (a tighter bound, roundings near it); their roundings
+    // are tried in turn, each run's best bound first.
+    let mut runs: Vec<Vec<(f64, Vec<u32>)>> = Vec::new();
+    let mut bound = f64::INFINITY;
+    for (inc, iters) in [(None, KP_ROUND_ITERS), (incumbent, KP_ROUND_ITERS / 2)] {
+        let mut kb = KpBnb::new(c, lambda, inc, 0, deadline);
+        // each step's bound, and the place of each item that exactly one knapsack took
+        let mut steps: Vec<(f64, Vec<u32>)> = Vec::new();
+        let l = kb.relax(iters, &mut |l, inplace, cnt| {
+            if l.is_finite() {
+                let once = (0..c.n)
+                    .map(|j| if cnt[j] == 1 { inplace[j] } else { NONE })
+                    .collect();
+                steps.push((l, once));
+            }
+        });
+        if l < bound {
+            bound = l;
         }
-    });
-    steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        runs.push(steps);
+    }
+    let longest = runs.iter().map(Vec::len).max().unwrap_or(0);
+    let steps: Vec<&(f64, Vec<u32>)> = (0..longest)
+        .flat_map(|x| runs.iter().filter_map(move |r| r.get(x)))
+        .collect();
     let mut tried: Vec<&[u32]> = Vec::new();
     let (mut best, mut best_v) = (None, f64::NEG_INFINITY);
     let mut attempts = 0;
-    for (_, once) in &steps {
+    for (_, once) in steps {
         let reached = best.is_some() && best_v >= target - 1e-9 * target.abs().max(1.0);
         if Instant::now() >= deadline || reached {
             break;
@@ -256,7 +272,6 @@ pub(crate) fn kp_rounding(
             (best, best_v) = (Some(a), v);
         }
     }
-    let bound = if bound.is_nan() { f64::INFINITY } else { bound };
     (best, attempts, bound)
 }
 
@@ -362,7 +377,8 @@ mod tests {
         assert!(kp_applicable(&c));
         let lambda = vec![0.0; c.m];
         let deadline = Instant::now() + Duration::from_secs(5);
-        let (best, attempts, bound) = kp_rounding(&c, &lambda, f64::INFINITY, 20_000, deadline);
+        let (best, attempts, bound) =
+            kp_rounding(&c, &lambda, None, f64::INFINITY, 20_000, deadline);
         assert!(attempts >= 1);
         let a = best.expect("a rounding with room to spare");
         let v = feasible_profit(&c, &a).expect("feasible");
@@ -388,7 +404,7 @@ mod tests {
             let c = Core::new(&p);
             let opt = brute(&c);
             let deadline = Instant::now() + Duration::from_secs(10);
-            let (best, _, bound) = kp_rounding(&c, &vec![0.0; c.m], f64::INFINITY, 10_000, deadline);
+            let (best, _, bound) = kp_rounding(&c, &vec![0.0; c.m], None, f64::INFINITY, 10_000, deadline);
             if let Some(o) = opt {
                 prop_assert!(o <= bound + 1e-6, "optimum {} above the bound {}", o, bound);
             }

@@ -441,6 +441,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             let (best, attempts, bound) = round::kp_rounding(
                 &c,
                 &lambda,
+                inc.as_deref().map(|a| (a, inc_v)),
                 target,
                 KP_ROUND_NODES.min(opts.node_limit),
                 at(KP_ROUND_UNTIL),
