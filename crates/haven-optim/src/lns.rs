@@ -6,6 +6,11 @@
 //! when it applies), starting from the current assignment as incumbent. Items elsewhere
 //! stay put, so any improvement is feasible for the whole problem. The neighbourhood size
 //! adapts: larger while sub-problems finish quickly, smaller when they hit the node limit.
+//!
+//! Every other sub-problem is a set of items instead, re-placed on every place in the room
+//! the others leave: items the relaxation leaves undecided (small regret), or items placed
+//! away from the relaxation's choice — where the incumbent and the relaxation disagree, as
+//! in relaxation-induced neighbourhood search (RINS) for integer programs.
 //! After many fruitless sub-problems the search restarts from a perturbed best solution
 //! (a few random feasible shifts and swaps) so that it does not stall in one local optimum.
 
@@ -30,6 +35,8 @@ pub(crate) struct Lns<'c, 'p> {
     /// Items by increasing regret under the multipliers (best minus second-best reduced
     /// profit): the ones the relaxation leaves undecided, where rounding goes wrong.
     ties: Vec<usize>,
+    /// Each item's best place under the multipliers (the relaxation's choice).
+    relaxed: Vec<u32>,
 }
 
 impl<'c, 'p> Lns<'c, 'p> {
@@ -44,6 +51,12 @@ impl<'c, 'p> Lns<'c, 'p> {
             rounds: 0,
             kp_iters: (40, 4),
             ties: Vec::new(),
+            relaxed: (0..c.n)
+                .map(|j| match c.best_two(lambda, j).1 {
+                    NONE => NONE,
+                    o => c.place(o as usize) as u32,
+                })
+                .collect(),
         };
         let mut reg: Vec<(f64, usize)> = (0..c.n)
             .map(|j| {
@@ -326,13 +339,33 @@ impl<'c, 'p> Lns<'c, 'p> {
             let sub_deadline = deadline.min(now + Duration::from_millis(10));
             let by_items = self.rounds.is_multiple_of(2) && self.ties.len() > f;
             let (improved, complete) = if by_items {
-                // f items at random among the 3f the relaxation leaves most undecided
-                let pool = (3 * f).min(self.ties.len());
                 let mut chosen: Vec<usize> = Vec::with_capacity(f);
-                while chosen.len() < f {
-                    let j = self.ties[self.rng.below(pool)];
-                    if !chosen.contains(&j) {
-                        chosen.push(j);
+                // f items at random among those placed away from the relaxation's
+                // choice, or among the 3f the relaxation leaves most undecided
+                let away: Vec<usize> = if self.rounds.is_multiple_of(4) {
+                    (0..c.n)
+                        .filter(|&j| {
+                            self.asg[j] != NONE
+                                && self.relaxed[j] != c.place(self.asg[j] as usize) as u32
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if away.len() > f {
+                    while chosen.len() < f {
+                        let j = away[self.rng.below(away.len())];
+                        if !chosen.contains(&j) {
+                            chosen.push(j);
+                        }
+                    }
+                } else {
+                    let pool = (3 * f).min(self.ties.len());
+                    while chosen.len() < f {
+                        let j = self.ties[self.rng.below(pool)];
+                        if !chosen.contains(&j) {
+                            chosen.push(j);
+                        }
                     }
                 }
                 let r = self.reoptimise_items(&mut chosen, sub_deadline, node_limit);

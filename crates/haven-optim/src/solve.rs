@@ -38,6 +38,10 @@ const KP_ROUND_UNTIL: f64 = 0.35;
 /// Branch-and-bound nodes for each knapsack rounding's sub-problem.
 const KP_ROUND_NODES: u64 = 20_000;
 
+/// Share of its time an ejection-chain thread of the final search keeps before an LNS
+/// takes over from its best (where the LNS applies).
+const EJC_SHARE: f64 = 0.25;
+
 /// Options of [`solve`] and [`solve_warm`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -208,8 +212,24 @@ fn run_ls(
                             return (a, v, l.rounds);
                         }
                         if ejc_ok && (t % 2 == 0 || c.n > 1000) {
+                            // the chains stall on the tight classes after a second or
+                            // so: where the LNS applies, it takes over from their best
+                            let now = Instant::now();
+                            let mid = if lns_ok {
+                                now + deadline.saturating_duration_since(now).mul_f64(EJC_SHARE)
+                            } else {
+                                deadline
+                            };
                             let mut e = Ejc::new(c, start, lambda, tseed);
-                            let (a, v) = e.run(deadline, rounds, target);
+                            let (a, v) = e.run(mid, rounds, target);
+                            if mid < deadline && Instant::now() < deadline {
+                                let from = a.clone().unwrap_or_else(|| start.to_vec());
+                                let mut l = Lns::new(c, &from, lambda, tseed ^ 0xE1C);
+                                let (a2, v2) = l.run(deadline, rounds, target);
+                                if a2.is_some() && (a.is_none() || v2 > v) {
+                                    return (a2, v2, e.rounds + l.rounds);
+                                }
+                            }
                             return (a, v, e.rounds);
                         }
                         let mut ls = Ls::new(c, start, lambda, tseed);
