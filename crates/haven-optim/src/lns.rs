@@ -6,13 +6,13 @@
 //! when it applies), starting from the current assignment as incumbent. Items elsewhere
 //! stay put, so any improvement is feasible for the whole problem. The neighbourhood size
 //! adapts: larger while sub-problems finish quickly, smaller when they hit the node limit.
+//! After many fruitless sub-problems the search restarts from a perturbed best solution
+//! (a few random feasible shifts and swaps) so that it does not stall in one local optimum.
 //!
 //! Every other sub-problem is a set of items instead, re-placed on every place in the room
 //! the others leave: items the relaxation leaves undecided (small regret), or items placed
 //! away from the relaxation's choice — where the incumbent and the relaxation disagree, as
 //! in relaxation-induced neighbourhood search (RINS) for integer programs.
-//! After many fruitless sub-problems the search restarts from a perturbed best solution
-//! (a few random feasible shifts and swaps) so that it does not stall in one local optimum.
 
 use std::time::{Duration, Instant};
 
