@@ -51,16 +51,14 @@ impl<'c, 'p> Lns<'c, 'p> {
             rounds: 0,
             kp_iters: (40, 4),
             ties: Vec::new(),
-            relaxed: (0..c.n)
-                .map(|j| match c.best_two(lambda, j).1 {
-                    NONE => NONE,
-                    o => c.place(o as usize) as u32,
-                })
-                .collect(),
+            relaxed: vec![NONE; c.n],
         };
         let mut reg: Vec<(f64, usize)> = (0..c.n)
             .map(|j| {
-                let (b1, _, b2) = c.best_two(lambda, j);
+                let (b1, arg, b2) = c.best_two(lambda, j);
+                if arg != NONE {
+                    s.relaxed[j] = c.place(arg as usize) as u32;
+                }
                 // in optional mode, leaving the item out is one more choice (worth 0)
                 let (b1, b2) = if c.optional {
                     (b1.max(0.0), if b1 >= 0.0 { b2.max(0.0) } else { b1 })

@@ -221,16 +221,18 @@ fn run_ls(
                                 deadline
                             };
                             let mut e = Ejc::new(c, start, lambda, tseed);
-                            let (a, v) = e.run(mid, rounds, target);
+                            let (mut a, mut v) = e.run(mid, rounds, target);
+                            let mut done = e.rounds;
                             if mid < deadline && Instant::now() < deadline {
                                 let from = a.clone().unwrap_or_else(|| start.to_vec());
                                 let mut l = Lns::new(c, &from, lambda, tseed ^ 0xE1C);
                                 let (a2, v2) = l.run(deadline, rounds, target);
+                                done += l.rounds;
                                 if a2.is_some() && (a.is_none() || v2 > v) {
-                                    return (a2, v2, e.rounds + l.rounds);
+                                    (a, v) = (a2, v2);
                                 }
                             }
-                            return (a, v, e.rounds);
+                            return (a, v, done);
                         }
                         let mut ls = Ls::new(c, start, lambda, tseed);
                         let tabu = t % 2 == 0 && c.n <= 5000 && c.p.num_options() <= 500_000;
