@@ -322,20 +322,43 @@ mod tests {
         b.build().unwrap()
     }
 
+    /// `n` items, each eligible everywhere at cost 1–29 and need 1..=`max_need`.
+    fn dense(seed: u64, caps: &[u8], n: usize, max_need: usize) -> Problem {
+        let mut rng = crate::rng::Rng::new(seed);
+        let items: Vec<Vec<Option<(u8, u8)>>> = (0..n)
+            .map(|_| {
+                (0..caps.len())
+                    .map(|_| Some((1 + rng.below(29) as u8, 1 + rng.below(max_need) as u8)))
+                    .collect()
+            })
+            .collect();
+        build(caps, &items)
+    }
+
+    /// Small instances for brute force: up to 3 places and 7 items, a fifth of the
+    /// pairs ineligible.
+    fn small() -> impl Strategy<Value = Problem> {
+        (
+            proptest::collection::vec(1u8..15, 1..=3),
+            proptest::collection::vec(
+                proptest::collection::vec(proptest::option::weighted(0.8, (1u8..30, 1u8..7)), 3),
+                1..=7,
+            ),
+        )
+            .prop_map(|(caps, items)| {
+                let items: Vec<Vec<Option<(u8, u8)>>> = items
+                    .into_iter()
+                    .map(|v| v[..caps.len()].to_vec())
+                    .collect();
+                build(&caps, &items)
+            })
+    }
+
     /// Repeated rounding keeps its best: on an instance with room to spare it returns a
     /// feasible assignment no worse than its first attempt's.
     #[test]
     fn repeated_rounding_returns_its_best() {
-        let mut rng = crate::rng::Rng::new(11);
-        let caps = [60u8, 60, 60, 60, 60];
-        let items: Vec<Vec<Option<(u8, u8)>>> = (0..80)
-            .map(|_| {
-                (0..caps.len())
-                    .map(|_| Some((1 + rng.below(29) as u8, 1 + rng.below(6) as u8)))
-                    .collect()
-            })
-            .collect();
-        let p = build(&caps, &items);
+        let p = dense(11, &[60, 60, 60, 60, 60], 80, 6);
         let c = Core::new(&p);
         let lambda = crate::core::subgradient(
             &c,
@@ -363,16 +386,7 @@ mod tests {
     /// assignment.
     #[test]
     fn knapsack_rounding_finds_a_solution() {
-        let mut rng = crate::rng::Rng::new(5);
-        let caps = [40u8, 40, 40, 40];
-        let items: Vec<Vec<Option<(u8, u8)>>> = (0..50)
-            .map(|_| {
-                (0..caps.len())
-                    .map(|_| Some((1 + rng.below(29) as u8, 1 + rng.below(4) as u8)))
-                    .collect()
-            })
-            .collect();
-        let p = build(&caps, &items);
+        let p = dense(5, &[40, 40, 40, 40], 50, 4);
         let c = Core::new(&p);
         assert!(kp_applicable(&c));
         let lambda = vec![0.0; c.m];
@@ -391,16 +405,7 @@ mod tests {
         /// The knapsack roundings return only feasible assignments, never better than
         /// the optimum.
         #[test]
-        fn knapsack_rounding_is_feasible(
-            caps in proptest::collection::vec(1u8..15, 1..=3),
-            items in proptest::collection::vec(
-                proptest::collection::vec(proptest::option::weighted(0.8, (1u8..30, 1u8..7)), 3),
-                1..=7,
-            ),
-        ) {
-            let items: Vec<Vec<Option<(u8, u8)>>> =
-                items.into_iter().map(|v| v[..caps.len()].to_vec()).collect();
-            let p = build(&caps, &items);
+        fn knapsack_rounding_is_feasible(p in small()) {
             let c = Core::new(&p);
             let opt = brute(&c);
             let deadline = Instant::now() + Duration::from_secs(10);
@@ -418,16 +423,7 @@ mod tests {
         /// Rounding returns only feasible assignments; with every item undecided it is
         /// branch and bound on the whole problem and finds the optimum.
         #[test]
-        fn rounding_is_feasible_and_exact_when_all_undecided(
-            caps in proptest::collection::vec(1u8..15, 1..=3),
-            items in proptest::collection::vec(
-                proptest::collection::vec(proptest::option::weighted(0.8, (1u8..30, 1u8..7)), 3),
-                1..=7,
-            ),
-        ) {
-            let items: Vec<Vec<Option<(u8, u8)>>> =
-                items.into_iter().map(|v| v[..caps.len()].to_vec()).collect();
-            let p = build(&caps, &items);
+        fn rounding_is_feasible_and_exact_when_all_undecided(p in small()) {
             let c = Core::new(&p);
             let lambda = vec![0.0; c.m];
             let opt = brute(&c);
