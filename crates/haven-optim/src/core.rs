@@ -14,6 +14,9 @@ use crate::model::{Mode, Problem, Sense};
 
 pub(crate) const NONE: u32 = u32::MAX;
 
+/// An assignment (an option per item) with its profit.
+pub(crate) type Scored = (f64, Vec<u32>);
+
 pub(crate) struct Core<'a> {
     pub p: &'a Problem,
     pub sign: f64,

@@ -8,9 +8,11 @@
 //! item are its best few by Lagrangian reduced profit, and a chain is cut as soon as even
 //! the best profit of the ejected item cannot make it improving.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::core::{Core, NONE};
+use crate::lns::Pool;
 use crate::rng::Rng;
 
 const EPS: f64 = 1e-7;
@@ -61,6 +63,8 @@ pub(crate) struct Ejc {
     rng: Rng,
     order: Vec<usize>,
     pub rounds: u64,
+    /// Where its feasible local optima go, for the LNS to merge.
+    pool: Option<Arc<Pool>>,
     best: Option<Vec<u32>>,
     best_p: f64,
     /// "don't look" stamps: last change of each place, last fruitless look at each item
@@ -174,6 +178,7 @@ impl Ejc {
             rng: Rng::new(seed),
             order: (0..n).collect(),
             rounds: 0,
+            pool: None,
             best: None,
             best_p: f64::NEG_INFINITY,
             clock: 1,
@@ -553,6 +558,12 @@ impl Ejc {
         }
     }
 
+    /// Give feasible local optima to this pool.
+    pub fn with_pool(mut self, pool: Arc<Pool>) -> Self {
+        self.pool = Some(pool);
+        self
+    }
+
     fn options_of(&self, asg: &[u32]) -> Vec<u32> {
         asg.iter()
             .enumerate()
@@ -606,6 +617,9 @@ impl Ejc {
                 if self.profit > self.best_p + 1e-9 {
                     self.record();
                     since = 0;
+                }
+                if let Some(pool) = &self.pool {
+                    pool.remember(self.profit, &self.options_of(&self.asg));
                 }
             }
             // adapt the weights: up where capacity is exceeded, down when feasible

@@ -54,6 +54,8 @@ mod refill;
 mod rng;
 mod round;
 mod solve;
+#[cfg(test)]
+mod testutil;
 
 pub use check::{CheckReport, check_assignment};
 pub use error::{OptimError, Result};

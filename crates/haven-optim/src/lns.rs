@@ -13,14 +13,84 @@
 //! the others leave: items the relaxation leaves undecided (small regret), or items placed
 //! away from the relaxation's choice — where the incumbent and the relaxation disagree, as
 //! in relaxation-induced neighbourhood search (RINS) for integer programs.
+//!
+//! One sub-problem in `MERGE_EVERY` merges solutions instead (as in path relinking, and
+//! construct-merge-solve-adapt): a shared pool keeps the best distinct local optima met
+//! by every search thread (the knapsack roundings, the ejection chains, each LNS before a
+//! restart). The items that the current assignment and a few pool members place
+//! differently are re-placed, each on one of the places those solutions gave it.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::bnb::Bnb;
-use crate::core::{Core, NONE, feasible_profit, subgradient};
+use crate::core::{Core, NONE, Scored, feasible_profit, subgradient};
 use crate::kpbnb::{self, KpBnb};
 use crate::model::ProblemBuilder;
 use crate::rng::Rng;
+
+/// How many local optima the merging keeps.
+const POOL: usize = 6;
+/// One sub-problem in this many merges the pool.
+const MERGE_EVERY: u64 = 10;
+/// Node limit of a merge (ten times a usual sub-problem's: its items have few options).
+const MERGE_NODES: u64 = 5_000;
+
+/// Distinct good solutions, shared by the searches that merge them.
+#[derive(Default)]
+pub(crate) struct Pool {
+    inner: Mutex<Vec<Scored>>,
+}
+
+impl Pool {
+    /// A pool holding the best `POOL` of these solutions.
+    pub fn new(start: &[Scored]) -> Self {
+        let p = Pool::default();
+        for (v, a) in start {
+            p.remember(*v, a);
+        }
+        p
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Scored>> {
+        // a thread that panicked holding the lock left a valid pool behind
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Keep `a` (profit `v`) if it is new and among the best `POOL`.
+    pub fn remember(&self, v: f64, a: &[u32]) {
+        let mut pool = self.lock();
+        if pool.iter().any(|(_, b)| b == a) {
+            return;
+        }
+        if pool.len() >= POOL {
+            match pool
+                .iter()
+                .enumerate()
+                .min_by(|x, y| x.1.0.total_cmp(&y.1.0))
+            {
+                Some((w, (wv, _))) if *wv < v => {
+                    pool.swap_remove(w);
+                }
+                _ => return,
+            }
+        }
+        pool.push((v, a.to_vec()));
+    }
+
+    /// `k` members at random.
+    fn pick(&self, rng: &mut Rng, k: usize) -> Vec<Vec<u32>> {
+        let pool = self.lock();
+        let mut idx: Vec<usize> = (0..pool.len()).collect();
+        rng.shuffle(&mut idx);
+        idx.truncate(k.clamp(1, pool.len().max(1)));
+        idx.into_iter().map(|x| pool[x].1.clone()).collect()
+    }
+}
 
 pub(crate) struct Lns<'c, 'p> {
     c: &'c Core<'p>,
@@ -37,6 +107,11 @@ pub(crate) struct Lns<'c, 'p> {
     ties: Vec<usize>,
     /// Each item's best place under the multipliers (the relaxation's choice).
     relaxed: Vec<u32>,
+    /// The best distinct local optima met (shared between threads), for merging.
+    pool: Arc<Pool>,
+    /// Merges tried, improving and finished within the node limit.
+    merges: (u64, u64, u64),
+    merge_size: usize,
 }
 
 impl<'c, 'p> Lns<'c, 'p> {
@@ -52,6 +127,9 @@ impl<'c, 'p> Lns<'c, 'p> {
             kp_iters: (40, 4),
             ties: Vec::new(),
             relaxed: vec![NONE; c.n],
+            pool: Arc::new(Pool::default()),
+            merges: (0, 0, 0),
+            merge_size: 2,
         };
         let mut reg: Vec<(f64, usize)> = (0..c.n)
             .map(|j| {
@@ -72,6 +150,12 @@ impl<'c, 'p> Lns<'c, 'p> {
         s.ties = reg.into_iter().map(|x| x.1).collect();
         s.rebuild();
         s
+    }
+
+    /// Merge from (and into) this pool.
+    pub fn with_pool(mut self, pool: Arc<Pool>) -> Self {
+        self.pool = pool;
+        self
     }
 
     fn rebuild(&mut self) {
@@ -124,7 +208,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             .iter()
             .flat_map(|&i| c.cap[i * k..(i + 1) * k].iter().copied())
             .collect();
-        self.solve_sub(&items, places, &caps, deadline, node_limit)
+        self.solve_sub(&items, places, &caps, None, deadline, node_limit)
     }
 
     /// Re-place the items at the margin of the Lagrangian choice: `items` (in any places)
@@ -132,6 +216,17 @@ impl<'c, 'p> Lns<'c, 'p> {
     fn reoptimise_items(
         &mut self,
         items: &mut [usize],
+        deadline: Instant,
+        node_limit: u64,
+    ) -> (bool, bool) {
+        self.reoptimise_items_among(items, None, deadline, node_limit)
+    }
+
+    /// As `reoptimise_items`, each item on the options `allowed[j]` only (when given).
+    fn reoptimise_items_among(
+        &mut self,
+        items: &mut [usize],
+        allowed: Option<&[Vec<u32>]>,
         deadline: Instant,
         node_limit: u64,
     ) -> (bool, bool) {
@@ -156,7 +251,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             }
         }
         caps.iter_mut().for_each(|x| *x = x.max(0.0));
-        self.solve_sub(items, &places, &caps, deadline, node_limit)
+        self.solve_sub(items, &places, &caps, allowed, deadline, node_limit)
     }
 
     /// Solve "these items on these places with these capacities" exactly (node-limited),
@@ -166,6 +261,7 @@ impl<'c, 'p> Lns<'c, 'p> {
         items: &[usize],
         places: &[usize],
         caps: &[f64],
+        allowed: Option<&[Vec<u32>]>,
         deadline: Instant,
         node_limit: u64,
     ) -> (bool, bool) {
@@ -187,6 +283,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             for (ii, &i) in places.iter().enumerate() {
                 if let Some(o) = c.p.find_option(j, i)
                     && c.alive[o]
+                    && allowed.is_none_or(|a| a[j].contains(&(o as u32)))
                 {
                     if b.option_with_need(ii, c.p.opt_value[o], c.need(j, o))
                         .is_err()
@@ -249,6 +346,37 @@ impl<'c, 'p> Lns<'c, 'p> {
         }
         self.rebuild();
         (true, !aborted)
+    }
+
+    /// Solution merging: the current assignment and `merge_size` members of the pool.
+    /// Every item they place differently is re-placed, on one of the places they gave
+    /// it, in the room the others leave: the best combination of their differences.
+    /// The number of members grows while merges finish within the node limit.
+    fn merge(&mut self, deadline: Instant, node_limit: u64) -> (bool, bool) {
+        let c = self.c;
+        let mut allowed: Vec<Vec<u32>> = self.asg.iter().map(|&o| vec![o]).collect();
+        for a in self.pool.pick(&mut self.rng, self.merge_size) {
+            for (j, &o) in a.iter().enumerate() {
+                if o != NONE && !allowed[j].contains(&o) {
+                    allowed[j].push(o);
+                }
+            }
+        }
+        let mut items: Vec<usize> = (0..c.n).filter(|&j| allowed[j].len() > 1).collect();
+        self.merges.0 += 1;
+        let r = self.reoptimise_items_among(&mut items, Some(&allowed), deadline, node_limit);
+        if r.0 {
+            self.merges.1 += 1;
+        }
+        if r.1 {
+            self.merges.2 += 1;
+            if self.merge_size < POOL {
+                self.merge_size += 1;
+            }
+        } else if self.merge_size > 1 {
+            self.merge_size -= 1;
+        }
+        r
     }
 
     /// Random feasible shifts and swaps (for restarts).
@@ -336,7 +464,11 @@ impl<'c, 'p> Lns<'c, 'p> {
             self.rounds += 1;
             let sub_deadline = deadline.min(now + Duration::from_millis(10));
             let by_items = self.rounds.is_multiple_of(2) && self.ties.len() > f;
-            let (improved, complete) = if by_items {
+            let merging = self.rounds % MERGE_EVERY == 1 && self.pool.len() >= 2;
+            let (improved, complete) = if merging {
+                self.pool.remember(cur_p, &self.asg);
+                self.merge(deadline.min(now + Duration::from_millis(30)), MERGE_NODES)
+            } else if by_items {
                 let mut chosen: Vec<usize> = Vec::with_capacity(f);
                 // f items at random among those placed away from the relaxation's
                 // choice, or among the 3f the relaxation leaves most undecided
@@ -392,7 +524,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             } else {
                 fails += 1;
             }
-            if by_items {
+            if by_items || merging {
                 // f adapts above
             } else if complete && s < m && self.rng.below(4) == 0 {
                 s += 1;
@@ -403,6 +535,8 @@ impl<'c, 'p> Lns<'c, 'p> {
             let stall = 3 * m as u64 + 20;
             if fails > stall {
                 fails = 0;
+                // a local optimum of these neighbourhoods: keep it for merging
+                self.pool.remember(cur_p, &self.asg);
                 restarts_since += 1;
                 if restarts_since > 3 || cur_p < best_p - 1e-9 * best_p.abs().max(1.0) {
                     self.asg.copy_from_slice(&best);
@@ -413,6 +547,78 @@ impl<'c, 'p> Lns<'c, 'p> {
                 cur_p = c.profit_of(&self.asg);
             }
         }
+        if std::env::var_os("HAVEN_DEBUG").is_some() {
+            eprintln!("lns merges {:?} pool {}", self.merges, self.pool.len());
+        }
         (Some(best), best_p)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::testutil::{brute_among, small};
+    use proptest::prelude::*;
+
+    /// Every feasible assignment of a small instance.
+    fn feasible_all(c: &Core) -> Vec<Scored> {
+        fn go(c: &Core, j: usize, asg: &mut Vec<u32>, out: &mut Vec<Scored>) {
+            if j == c.n {
+                if let Some(v) = feasible_profit(c, asg) {
+                    out.push((v, asg.clone()));
+                }
+                return;
+            }
+            for o in c.p.options(j) {
+                asg.push(o as u32);
+                go(c, j + 1, asg, out);
+                asg.pop();
+            }
+        }
+        let mut out = Vec::new();
+        go(c, 0, &mut Vec::new(), &mut out);
+        out
+    }
+
+    #[test]
+    fn the_pool_keeps_the_best_distinct_solutions() {
+        let pool = Pool::default();
+        for v in 0..2 * POOL as u32 {
+            pool.remember(v as f64, &[v, v]);
+        }
+        pool.remember(2.0 * POOL as f64 - 1.0, &[2 * POOL as u32 - 1; 2]);
+        let kept = pool.lock().clone();
+        assert_eq!(kept.len(), POOL);
+        let mut values: Vec<f64> = kept.iter().map(|x| x.0).collect();
+        values.sort_by(f64::total_cmp);
+        let want: Vec<f64> = (POOL..2 * POOL).map(|v| v as f64).collect();
+        assert_eq!(values, want);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// A merge finds the best combination of the solutions' differences: the brute
+        /// force optimum with each item on one of the places they gave it.
+        #[test]
+        fn a_merge_finds_the_best_combination(p in small(), picks in proptest::collection::vec(any::<u32>(), 3)) {
+            let c = Core::new(&p);
+            let all = feasible_all(&c);
+            prop_assume!(all.len() >= 2);
+            let chosen: Vec<&Scored> = picks.iter().map(|x| &all[*x as usize % all.len()]).collect();
+            let (start_v, start) = chosen[0].clone();
+            let others: Vec<Scored> = chosen[1..].iter().map(|x| (*x).clone()).collect();
+            let mut l = Lns::new(&c, &start, &vec![0.0; c.m * c.k], 7)
+                .with_pool(Arc::new(Pool::new(&others)));
+            l.merge_size = POOL;
+            let far = Instant::now() + Duration::from_secs(60);
+            let (_, complete) = l.merge(far, 10_000_000);
+            prop_assert!(complete);
+            let v = feasible_profit(&c, &l.asg).expect("a merge keeps the assignment feasible");
+            prop_assert!(v >= start_v - 1e-9);
+            let allow = |j: usize, o: usize| chosen.iter().any(|s| s.1[j] == o as u32);
+            let best = brute_among(&c, &allow).expect("the start is among them");
+            prop_assert!((v - best).abs() <= 1e-9, "merge {v}, best combination {best}");
+        }
     }
 }

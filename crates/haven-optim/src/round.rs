@@ -14,7 +14,7 @@
 use std::time::Instant;
 
 use crate::bnb::Bnb;
-use crate::core::{Core, NONE, feasible_profit, subgradient};
+use crate::core::{Core, NONE, Scored, feasible_profit, subgradient};
 use crate::heur::greedy;
 use crate::kpbnb::{self, KpBnb};
 use crate::model::ProblemBuilder;
@@ -195,8 +195,9 @@ pub(crate) fn kp_applicable(c: &Core) -> bool {
 /// need. Each step of the subgradient on that relaxation gives a rounding: the items
 /// exactly one knapsack took stay there, and those taken twice or never are solved
 /// exactly in the room left. Steps are tried best bound first, each pattern once, until
-/// `deadline` or `target`. Returns the best feasible assignment, the number of attempts
-/// and the relaxation's bound (an upper bound on the profit; +inf if none was reached).
+/// `deadline` or `target`. Returns the best feasible assignment, the number of attempts,
+/// the relaxation's bound (an upper bound on the profit; +inf if none was reached) and
+/// every distinct feasible result, best first.
 pub(crate) fn kp_rounding(
     c: &Core,
     lambda: &[f64],
@@ -204,9 +205,9 @@ pub(crate) fn kp_rounding(
     target: f64,
     node_limit: u64,
     deadline: Instant,
-) -> (Option<Vec<u32>>, u32, f64) {
+) -> (Option<Vec<u32>>, u32, f64, Vec<Scored>) {
     if !kp_applicable(c) {
-        return (None, 0, f64::INFINITY);
+        return (None, 0, f64::INFINITY, Vec::new());
     }
     // Two runs of the subgradient: long steps from the LP duals (varied roundings), then
     // steps aimed at the incumbent (a tighter bound, roundings near it); their roundings
@@ -238,6 +239,7 @@ pub(crate) fn kp_rounding(
     let mut tried: Vec<&[u32]> = Vec::new();
     let (mut best, mut best_v) = (None, f64::NEG_INFINITY);
     let mut attempts = 0;
+    let mut all: Vec<Scored> = Vec::new();
     for (_, once) in steps {
         let reached = best.is_some() && best_v >= target - 1e-9 * target.abs().max(1.0);
         if Instant::now() >= deadline || reached {
@@ -266,13 +268,19 @@ pub(crate) fn kp_rounding(
             Instant::now() + left / 4,
         )
         .and_then(|a| feasible_profit(c, &a).map(|v| (a, v)));
+        if let Some((a, v)) = &found
+            && !all.iter().any(|x| x.1 == *a)
+        {
+            all.push((*v, a.clone()));
+        }
         if let Some((a, v)) = found
             && (best.is_none() || v > best_v + 1e-9 * best_v.abs().max(1.0))
         {
             (best, best_v) = (Some(a), v);
         }
     }
-    (best, attempts, bound)
+    all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    (best, attempts, bound, all)
 }
 
 /// Subgradient steps on the knapsack relaxation whose solutions kp_rounding tries.
@@ -282,77 +290,9 @@ const KP_ROUND_ITERS: usize = 60;
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::model::{Mode, Problem, Sense};
+    use crate::testutil::{brute, dense, small};
     use proptest::prelude::*;
     use std::time::Duration;
-
-    fn brute(c: &Core) -> Option<f64> {
-        fn go(c: &Core, j: usize, asg: &mut Vec<u32>, best: &mut Option<f64>) {
-            if j == c.n {
-                if let Some(v) = feasible_profit(c, asg) {
-                    *best = Some(best.map_or(v, |b: f64| b.max(v)));
-                }
-                return;
-            }
-            for o in c.p.options(j) {
-                asg.push(o as u32);
-                go(c, j + 1, asg, best);
-                asg.pop();
-            }
-        }
-        let mut best = None;
-        go(c, 0, &mut Vec::new(), &mut best);
-        best
-    }
-
-    fn build(caps: &[u8], items: &[Vec<Option<(u8, u8)>>]) -> Problem {
-        let mut b = ProblemBuilder::new(vec!["r".into()], Sense::Minimize, Mode::AssignAll);
-        for (i, cap) in caps.iter().enumerate() {
-            b.place(format!("p{i}"), &[*cap as f64]).unwrap();
-        }
-        for (j, it) in items.iter().enumerate() {
-            b.item(format!("i{j}"), &[1.0]).unwrap();
-            for (i, o) in it.iter().enumerate() {
-                if let Some((cost, need)) = o {
-                    b.option_with_need(i, *cost as f64, &[*need as f64])
-                        .unwrap();
-                }
-            }
-        }
-        b.build().unwrap()
-    }
-
-    /// `n` items, each eligible everywhere at cost 1–29 and need 1..=`max_need`.
-    fn dense(seed: u64, caps: &[u8], n: usize, max_need: usize) -> Problem {
-        let mut rng = crate::rng::Rng::new(seed);
-        let items: Vec<Vec<Option<(u8, u8)>>> = (0..n)
-            .map(|_| {
-                (0..caps.len())
-                    .map(|_| Some((1 + rng.below(29) as u8, 1 + rng.below(max_need) as u8)))
-                    .collect()
-            })
-            .collect();
-        build(caps, &items)
-    }
-
-    /// Small instances for brute force: up to 3 places and 7 items, a fifth of the
-    /// pairs ineligible.
-    fn small() -> impl Strategy<Value = Problem> {
-        (
-            proptest::collection::vec(1u8..15, 1..=3),
-            proptest::collection::vec(
-                proptest::collection::vec(proptest::option::weighted(0.8, (1u8..30, 1u8..7)), 3),
-                1..=7,
-            ),
-        )
-            .prop_map(|(caps, items)| {
-                let items: Vec<Vec<Option<(u8, u8)>>> = items
-                    .into_iter()
-                    .map(|v| v[..caps.len()].to_vec())
-                    .collect();
-                build(&caps, &items)
-            })
-    }
 
     /// Repeated rounding keeps its best: on an instance with room to spare it returns a
     /// feasible assignment no worse than its first attempt's.
@@ -391,7 +331,7 @@ mod tests {
         assert!(kp_applicable(&c));
         let lambda = vec![0.0; c.m];
         let deadline = Instant::now() + Duration::from_secs(5);
-        let (best, attempts, bound) =
+        let (best, attempts, bound, _) =
             kp_rounding(&c, &lambda, None, f64::INFINITY, 20_000, deadline);
         assert!(attempts >= 1);
         let a = best.expect("a rounding with room to spare");
@@ -409,7 +349,7 @@ mod tests {
             let c = Core::new(&p);
             let opt = brute(&c);
             let deadline = Instant::now() + Duration::from_secs(10);
-            let (best, _, bound) = kp_rounding(&c, &vec![0.0; c.m], None, f64::INFINITY, 10_000, deadline);
+            let (best, _, bound, _) = kp_rounding(&c, &vec![0.0; c.m], None, f64::INFINITY, 10_000, deadline);
             if let Some(o) = opt {
                 prop_assert!(o <= bound + 1e-6, "optimum {} above the bound {}", o, bound);
             }

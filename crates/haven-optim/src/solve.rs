@@ -1,19 +1,20 @@
 //! The solver driver: Lagrangian bound, heuristics, branch and bound, final check.
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::bnb::Bnb;
 use crate::check::check_assignment;
 use crate::core::{
-    Core, LagResult, NONE, feasible_profit, fill_greedy, lag_eval, losses, subgradient,
+    Core, LagResult, NONE, Scored, feasible_profit, fill_greedy, lag_eval, losses, subgradient,
     subgradient_opts,
 };
 use crate::cycles;
 use crate::ejc::{self, Ejc};
 use crate::heur::{Ls, greedy};
 use crate::kpbnb::{self, KpBnb};
-use crate::lns::Lns;
+use crate::lns::{Lns, Pool};
 use crate::model::{Problem, Sense};
 use crate::pricing;
 use crate::refill;
@@ -172,6 +173,7 @@ fn run_ls(
     rounds: u64,
     target: f64,
     use_lns: bool,
+    pool: &[Scored],
 ) -> (Option<Vec<u32>>, f64, u64) {
     let threads = threads.max(1);
     // the LNS caps each sub-problem by wall clock: only when time (not rounds) is the limit
@@ -182,9 +184,10 @@ fn run_ls(
         && c.p.num_options() <= 500_000
         && feasible_profit(c, start).is_some();
     let ejc_ok = ejc::applicable(c);
+    let shared = Arc::new(Pool::new(pool));
     let results: Vec<(Option<Vec<u32>>, f64, u64)> = if threads == 1 || c.n < 8 {
         if lns_ok {
-            let mut l = Lns::new(c, start, lambda, seed);
+            let mut l = Lns::new(c, start, lambda, seed).with_pool(shared.clone());
             let (a, v) = l.run(deadline, rounds, target);
             vec![(a, v, l.rounds)]
         } else if ejc_ok && (use_lns || c.n > 1000) {
@@ -202,12 +205,13 @@ fn run_ls(
         std::thread::scope(|s| {
             let hs: Vec<_> = (0..threads)
                 .map(|t| {
+                    let shared = shared.clone();
                     s.spawn(move || {
                         let tseed = seed.wrapping_mul(1_000_003).wrapping_add(t as u64);
                         // the LNS thread pays on small and medium instances only; on
                         // large GAP instances both threads run the ejection chains
                         if lns_ok && t % 2 == 1 && !(ejc_ok && c.n > 1000) {
-                            let mut l = Lns::new(c, start, lambda, tseed);
+                            let mut l = Lns::new(c, start, lambda, tseed).with_pool(shared.clone());
                             let (a, v) = l.run(deadline, rounds, target);
                             return (a, v, l.rounds);
                         }
@@ -220,12 +224,13 @@ fn run_ls(
                             } else {
                                 deadline
                             };
-                            let mut e = Ejc::new(c, start, lambda, tseed);
+                            let mut e = Ejc::new(c, start, lambda, tseed).with_pool(shared.clone());
                             let (mut a, mut v) = e.run(mid, rounds, target);
                             let mut done = e.rounds;
                             if mid < deadline && Instant::now() < deadline {
                                 let from = a.clone().unwrap_or_else(|| start.to_vec());
-                                let mut l = Lns::new(c, &from, lambda, tseed ^ 0xE1C);
+                                let mut l = Lns::new(c, &from, lambda, tseed ^ 0xE1C)
+                                    .with_pool(shared.clone());
                                 let (a2, v2) = l.run(deadline, rounds, target);
                                 done += l.rounds;
                                 if a2.is_some() && (a.is_none() || v2 > v) {
@@ -439,6 +444,8 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     if !skip_greedy {
         consider(g.clone(), &mut inc, &mut inc_v);
     }
+    // distinct good solutions met by the roundings: the LNS merges them
+    let mut pool: Vec<Scored> = Vec::new();
     // round the relaxation and solve what it leaves undecided (tight GAP classes)
     if !c.optional && c.n > 60 && !proven(inc_v, ub) {
         let target = c.round_bound(ub);
@@ -460,7 +467,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         tick(&format!("{attempts} roundings, incumbent {inc_v}"));
         // then the knapsack relaxation's roundings, where its knapsacks are small
         if kp_round {
-            let (best, attempts, bound) = round::kp_rounding(
+            let (best, attempts, bound, found) = round::kp_rounding(
                 &c,
                 &lambda,
                 inc.as_deref().map(|a| (a, inc_v)),
@@ -468,6 +475,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
                 KP_ROUND_NODES.min(opts.node_limit),
                 at(KP_ROUND_UNTIL),
             );
+            pool = found;
             if let Some(a) = best {
                 consider(a, &mut inc, &mut inc_v);
                 if let Some(a) = &inc {
@@ -502,6 +510,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             small_rounds,
             c.round_bound(ub),
             false,
+            &[],
         );
         stats.local_search_rounds += r;
         if let Some(a) = a
@@ -569,6 +578,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             opts.max_rounds.unwrap_or(u64::MAX),
             c.round_bound(ub),
             true,
+            &pool,
         );
         stats.local_search_rounds += r;
         if let Some(a) = a
