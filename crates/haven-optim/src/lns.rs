@@ -12,7 +12,10 @@
 //! Every other sub-problem is a set of items instead, re-placed on every place in the room
 //! the others leave: items the relaxation leaves undecided (small regret), or items placed
 //! away from the relaxation's choice — where the incumbent and the relaxation disagree, as
-//! in relaxation-induced neighbourhood search (RINS) for integer programs.
+//! in relaxation-induced neighbourhood search (RINS) for integer programs. Where the
+//! knapsack relaxation has run (`round::kp_rounding`), its choices at its tightest steps
+//! are the relaxation's choice, and three sub-problems in four are such items: on the
+//! tight classes they point at the optimum far better than the capacity relaxation.
 //!
 //! One sub-problem in `MERGE_EVERY` merges solutions instead (as in path relinking, and
 //! construct-merge-solve-adapt): a shared pool keeps the best distinct local optima met
@@ -107,6 +110,8 @@ pub(crate) struct Lns<'c, 'p> {
     ties: Vec<usize>,
     /// Each item's best place under the multipliers (the relaxation's choice).
     relaxed: Vec<u32>,
+    /// The knapsack relaxation's choices of option (at its tightest steps), when known.
+    choices: Vec<Vec<u32>>,
     /// The best distinct local optima met (shared between threads), for merging.
     pool: Arc<Pool>,
     /// Merges tried, improving and finished within the node limit.
@@ -127,6 +132,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             kp_iters: (40, 4),
             ties: Vec::new(),
             relaxed: vec![NONE; c.n],
+            choices: Vec::new(),
             pool: Arc::new(Pool::default()),
             merges: (0, 0, 0),
             merge_size: 2,
@@ -150,6 +156,18 @@ impl<'c, 'p> Lns<'c, 'p> {
         s.ties = reg.into_iter().map(|x| x.1).collect();
         s.rebuild();
         s
+    }
+
+    /// Take the relaxation's choice (an option per item, NONE where it is undecided)
+    /// from the knapsack relaxation, when it is given: far closer to the optimum than the
+    /// capacity relaxation's on the tight classes.
+    pub fn with_choice(mut self, choices: &[Scored]) -> Self {
+        self.choices = choices
+            .iter()
+            .filter(|x| x.1.len() == self.c.n)
+            .map(|x| x.1.clone())
+            .collect();
+        self
     }
 
     /// Merge from (and into) this pool.
@@ -463,22 +481,33 @@ impl<'c, 'p> Lns<'c, 'p> {
             }
             self.rounds += 1;
             let sub_deadline = deadline.min(now + Duration::from_millis(10));
-            let by_items = self.rounds.is_multiple_of(2) && self.ties.len() > f;
+            let by_items = (self.rounds.is_multiple_of(2)
+                || (!self.choices.is_empty() && self.rounds % 4 == 3))
+                && self.ties.len() > f;
             let merging = self.rounds % MERGE_EVERY == 1 && self.pool.len() >= 2;
             let (improved, complete) = if merging {
                 self.pool.remember(cur_p, &self.asg);
                 self.merge(deadline.min(now + Duration::from_millis(30)), MERGE_NODES)
             } else if by_items {
                 let mut chosen: Vec<usize> = Vec::with_capacity(f);
-                // f items at random among those placed away from the relaxation's
-                // choice, or among the 3f the relaxation leaves most undecided
-                let away: Vec<usize> = if self.rounds.is_multiple_of(4) {
-                    (0..c.n)
-                        .filter(|&j| {
-                            self.asg[j] != NONE
-                                && self.relaxed[j] != c.place(self.asg[j] as usize) as u32
-                        })
-                        .collect()
+                // the items placed away from the relaxation's choice (the knapsack
+                // relaxation's where known: one of its tightest steps at random), f of
+                // them at random if there are more; the rest among the 3f the
+                // capacity relaxation leaves most undecided
+                let away: Vec<usize> = if self.rounds.is_multiple_of(4) || !self.choices.is_empty()
+                {
+                    match self.choices.len() {
+                        0 => (0..c.n)
+                            .filter(|&j| {
+                                self.asg[j] != NONE
+                                    && self.relaxed[j] != c.place(self.asg[j] as usize) as u32
+                            })
+                            .collect(),
+                        k => {
+                            let ch = &self.choices[self.rng.below(k)];
+                            (0..c.n).filter(|&j| ch[j] != self.asg[j]).collect()
+                        }
+                    }
                 } else {
                     Vec::new()
                 };
@@ -490,6 +519,8 @@ impl<'c, 'p> Lns<'c, 'p> {
                         }
                     }
                 } else {
+                    // all of them, and the rest among the most undecided
+                    chosen.extend_from_slice(&away);
                     let pool = (3 * f).min(self.ties.len());
                     while chosen.len() < f {
                         let j = self.ties[self.rng.below(pool)];

@@ -195,9 +195,7 @@ pub(crate) fn kp_applicable(c: &Core) -> bool {
 /// need. Each step of the subgradient on that relaxation gives a rounding: the items
 /// exactly one knapsack took stay there, and those taken twice or never are solved
 /// exactly in the room left. Steps are tried best bound first, each pattern once, until
-/// `deadline` or `target`. Returns the best feasible assignment, the number of attempts,
-/// the relaxation's bound (an upper bound on the profit; +inf if none was reached) and
-/// every distinct feasible result, best first.
+/// `deadline` or `target`.
 pub(crate) fn kp_rounding(
     c: &Core,
     lambda: &[f64],
@@ -205,9 +203,16 @@ pub(crate) fn kp_rounding(
     target: f64,
     node_limit: u64,
     deadline: Instant,
-) -> (Option<Vec<u32>>, u32, f64, Vec<Scored>) {
+) -> KpRounding {
+    let mut out = KpRounding {
+        best: None,
+        attempts: 0,
+        bound: f64::INFINITY,
+        found: Vec::new(),
+        choices: Vec::new(),
+    };
     if !kp_applicable(c) {
-        return (None, 0, f64::INFINITY, Vec::new());
+        return out;
     }
     // Two runs of the subgradient: long steps from the LP duals (varied roundings), then
     // steps aimed at the incumbent (a tighter bound, roundings near it); their roundings
@@ -230,6 +235,7 @@ pub(crate) fn kp_rounding(
             bound = l;
         }
         steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out.choices.extend(steps.iter().take(CHOICES).cloned());
         runs.push(steps);
     }
     let longest = runs.iter().map(Vec::len).max().unwrap_or(0);
@@ -280,8 +286,32 @@ pub(crate) fn kp_rounding(
         }
     }
     all.sort_by(|a, b| b.0.total_cmp(&a.0));
-    (best, attempts, bound, all)
+    out.choices.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out.choices.truncate(CHOICES);
+    out.best = best;
+    out.attempts = attempts;
+    out.bound = bound;
+    out.found = all;
+    out
 }
+
+/// What `kp_rounding` found.
+pub(crate) struct KpRounding {
+    /// The best feasible assignment.
+    pub best: Option<Vec<u32>>,
+    pub attempts: u32,
+    /// The relaxation's bound: an upper bound on the profit (+inf if none was reached).
+    pub bound: f64,
+    /// Every distinct feasible result, best first.
+    pub found: Vec<Scored>,
+    /// At the tightest steps of the relaxation (their bound, tightest first), the option
+    /// of each item exactly one knapsack took (NONE for the others): where the relaxation
+    /// would place it.
+    pub choices: Vec<Scored>,
+}
+
+/// How many of the relaxation's tightest steps `kp_rounding` reports.
+const CHOICES: usize = 8;
 
 /// Subgradient steps on the knapsack relaxation whose solutions kp_rounding tries.
 const KP_ROUND_ITERS: usize = 60;
@@ -331,8 +361,12 @@ mod tests {
         assert!(kp_applicable(&c));
         let lambda = vec![0.0; c.m];
         let deadline = Instant::now() + Duration::from_secs(5);
-        let (best, attempts, bound, _) =
-            kp_rounding(&c, &lambda, None, f64::INFINITY, 20_000, deadline);
+        let KpRounding {
+            best,
+            attempts,
+            bound,
+            ..
+        } = kp_rounding(&c, &lambda, None, f64::INFINITY, 20_000, deadline);
         assert!(attempts >= 1);
         let a = best.expect("a rounding with room to spare");
         let v = feasible_profit(&c, &a).expect("feasible");
@@ -349,7 +383,7 @@ mod tests {
             let c = Core::new(&p);
             let opt = brute(&c);
             let deadline = Instant::now() + Duration::from_secs(10);
-            let (best, _, bound, _) = kp_rounding(&c, &vec![0.0; c.m], None, f64::INFINITY, 10_000, deadline);
+            let KpRounding { best, bound, .. } = kp_rounding(&c, &vec![0.0; c.m], None, f64::INFINITY, 10_000, deadline);
             if let Some(o) = opt {
                 prop_assert!(o <= bound + 1e-6, "optimum {} above the bound {}", o, bound);
             }

@@ -174,6 +174,7 @@ fn run_ls(
     target: f64,
     use_lns: bool,
     pool: &[Scored],
+    kp_choice: &[Scored],
 ) -> (Option<Vec<u32>>, f64, u64) {
     let threads = threads.max(1);
     // the LNS caps each sub-problem by wall clock: only when time (not rounds) is the limit
@@ -187,7 +188,9 @@ fn run_ls(
     let shared = Arc::new(Pool::new(pool));
     let results: Vec<(Option<Vec<u32>>, f64, u64)> = if threads == 1 || c.n < 8 {
         if lns_ok {
-            let mut l = Lns::new(c, start, lambda, seed).with_pool(shared.clone());
+            let mut l = Lns::new(c, start, lambda, seed)
+                .with_pool(shared.clone())
+                .with_choice(kp_choice);
             let (a, v) = l.run(deadline, rounds, target);
             vec![(a, v, l.rounds)]
         } else if ejc_ok && (use_lns || c.n > 1000) {
@@ -211,7 +214,9 @@ fn run_ls(
                         // the LNS thread pays on small and medium instances only; on
                         // large GAP instances both threads run the ejection chains
                         if lns_ok && t % 2 == 1 && !(ejc_ok && c.n > 1000) {
-                            let mut l = Lns::new(c, start, lambda, tseed).with_pool(shared.clone());
+                            let mut l = Lns::new(c, start, lambda, tseed)
+                                .with_pool(shared.clone())
+                                .with_choice(kp_choice);
                             let (a, v) = l.run(deadline, rounds, target);
                             return (a, v, l.rounds);
                         }
@@ -230,7 +235,8 @@ fn run_ls(
                             if mid < deadline && Instant::now() < deadline {
                                 let from = a.clone().unwrap_or_else(|| start.to_vec());
                                 let mut l = Lns::new(c, &from, lambda, tseed ^ 0xE1C)
-                                    .with_pool(shared.clone());
+                                    .with_pool(shared.clone())
+                                    .with_choice(kp_choice);
                                 let (a2, v2) = l.run(deadline, rounds, target);
                                 done += l.rounds;
                                 if a2.is_some() && (a.is_none() || v2 > v) {
@@ -446,6 +452,8 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     }
     // distinct good solutions met by the roundings: the LNS merges them
     let mut pool: Vec<Scored> = Vec::new();
+    // where the knapsack relaxation places each item (NONE: undecided): RINS for the LNS
+    let mut kp_choice: Vec<Scored> = Vec::new();
     // round the relaxation and solve what it leaves undecided (tight GAP classes)
     if !c.optional && c.n > 60 && !proven(inc_v, ub) {
         let target = c.round_bound(ub);
@@ -467,7 +475,13 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
         tick(&format!("{attempts} roundings, incumbent {inc_v}"));
         // then the knapsack relaxation's roundings, where its knapsacks are small
         if kp_round {
-            let (best, attempts, bound, found) = round::kp_rounding(
+            let round::KpRounding {
+                best,
+                attempts,
+                bound,
+                found,
+                choices,
+            } = round::kp_rounding(
                 &c,
                 &lambda,
                 inc.as_deref().map(|a| (a, inc_v)),
@@ -476,6 +490,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
                 at(KP_ROUND_UNTIL),
             );
             pool = found;
+            kp_choice = choices;
             if let Some(a) = best {
                 consider(a, &mut inc, &mut inc_v);
                 if let Some(a) = &inc {
@@ -510,6 +525,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             small_rounds,
             c.round_bound(ub),
             false,
+            &[],
             &[],
         );
         stats.local_search_rounds += r;
@@ -579,6 +595,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             c.round_bound(ub),
             true,
             &pool,
+            &kp_choice,
         );
         stats.local_search_rounds += r;
         if let Some(a) = a
