@@ -12,7 +12,10 @@
 //! Every other sub-problem is a set of items instead, re-placed on every place in the room
 //! the others leave: items the relaxation leaves undecided (small regret), or items placed
 //! away from the relaxation's choice — where the incumbent and the relaxation disagree, as
-//! in relaxation-induced neighbourhood search (RINS) for integer programs. Where the
+//! in relaxation-induced neighbourhood search (RINS) for integer programs. An item is
+//! away when its reduced profit falls short of its best by more than 0.1 %: on the tight
+//! classes many places tie for an item's best, and any of them is the relaxation's
+//! choice. Where the
 //! knapsack relaxation has run (`round::kp_rounding`), its choices at its tightest steps
 //! are the relaxation's choice, and three sub-problems in four are such items: on the
 //! tight classes they point at the optimum far better than the capacity relaxation.
@@ -108,8 +111,9 @@ pub(crate) struct Lns<'c, 'p> {
     /// Items by increasing regret under the multipliers (best minus second-best reduced
     /// profit): the ones the relaxation leaves undecided, where rounding goes wrong.
     ties: Vec<usize>,
-    /// Each item's best place under the multipliers (the relaxation's choice).
-    relaxed: Vec<u32>,
+    /// Each item's best reduced profit under the multipliers: the relaxation chooses the
+    /// places that give it.
+    relaxed_best: Vec<f64>,
     /// The knapsack relaxation's choices of option (at its tightest steps), when known.
     choices: Vec<Vec<u32>>,
     /// The best distinct local optima met (shared between threads), for merging.
@@ -131,7 +135,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             rounds: 0,
             kp_iters: (40, 4),
             ties: Vec::new(),
-            relaxed: vec![NONE; c.n],
+            relaxed_best: vec![f64::NEG_INFINITY; c.n],
             choices: Vec::new(),
             pool: Arc::new(Pool::default()),
             merges: (0, 0, 0),
@@ -139,10 +143,8 @@ impl<'c, 'p> Lns<'c, 'p> {
         };
         let mut reg: Vec<(f64, usize)> = (0..c.n)
             .map(|j| {
-                let (b1, arg, b2) = c.best_two(lambda, j);
-                if arg != NONE {
-                    s.relaxed[j] = c.place(arg as usize) as u32;
-                }
+                let (b1, _, b2) = c.best_two(lambda, j);
+                s.relaxed_best[j] = b1;
                 // in optional mode, leaving the item out is one more choice (worth 0)
                 let (b1, b2) = if c.optional {
                     (b1.max(0.0), if b1 >= 0.0 { b2.max(0.0) } else { b1 })
@@ -497,10 +499,15 @@ impl<'c, 'p> Lns<'c, 'p> {
                 let away: Vec<usize> = if self.rounds.is_multiple_of(4) || !self.choices.is_empty()
                 {
                     match self.choices.len() {
+                        // placed below their best reduced profit: a place tied with
+                        // the best (within 0.1 %) is as much the relaxation's choice
                         0 => (0..c.n)
                             .filter(|&j| {
-                                self.asg[j] != NONE
-                                    && self.relaxed[j] != c.place(self.asg[j] as usize) as u32
+                                let o = self.asg[j];
+                                let b = self.relaxed_best[j];
+                                o != NONE
+                                    && c.reduced(&self.lambda, j, o as usize)
+                                        < b - 1e-3 * b.abs().max(1.0)
                             })
                             .collect(),
                         k => {
