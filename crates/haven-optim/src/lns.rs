@@ -15,10 +15,10 @@
 //! in relaxation-induced neighbourhood search (RINS) for integer programs. An item is
 //! away when its reduced profit falls short of its best by more than 0.1 %: on the tight
 //! classes many places tie for an item's best, and any of them is the relaxation's
-//! choice. Where the
-//! knapsack relaxation has run (`round::kp_rounding`), its choices at its tightest steps
-//! are the relaxation's choice, and three sub-problems in four are such items: on the
-//! tight classes they point at the optimum far better than the capacity relaxation.
+//! choice. Where the knapsack relaxation has run (`round::kp_rounding`), its choices at
+//! its tightest steps are the relaxation's choice, and three sub-problems in four are
+//! such items: on the tight classes they point at the optimum far better than the
+//! capacity relaxation.
 //!
 //! One sub-problem in `MERGE_EVERY` merges solutions instead (as in path relinking, and
 //! construct-merge-solve-adapt): a shared pool keeps the best distinct local optima met

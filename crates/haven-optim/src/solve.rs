@@ -185,12 +185,16 @@ fn run_ls(
         && c.p.num_options() <= 500_000
         && feasible_profit(c, start).is_some();
     let ejc_ok = ejc::applicable(c);
+    // every LNS merges from and into one pool, and takes the knapsack relaxation's choices
     let shared = Arc::new(Pool::new(pool));
+    let new_lns = |from: &[u32], seed: u64| {
+        Lns::new(c, from, lambda, seed)
+            .with_pool(shared.clone())
+            .with_choice(kp_choice)
+    };
     let results: Vec<(Option<Vec<u32>>, f64, u64)> = if threads == 1 || c.n < 8 {
         if lns_ok {
-            let mut l = Lns::new(c, start, lambda, seed)
-                .with_pool(shared.clone())
-                .with_choice(kp_choice);
+            let mut l = new_lns(start, seed);
             let (a, v) = l.run(deadline, rounds, target);
             vec![(a, v, l.rounds)]
         } else if ejc_ok && (use_lns || c.n > 1000) {
@@ -208,15 +212,13 @@ fn run_ls(
         std::thread::scope(|s| {
             let hs: Vec<_> = (0..threads)
                 .map(|t| {
-                    let shared = shared.clone();
+                    let (shared, new_lns) = (&shared, &new_lns);
                     s.spawn(move || {
                         let tseed = seed.wrapping_mul(1_000_003).wrapping_add(t as u64);
                         // the LNS thread pays on small and medium instances only; on
                         // large GAP instances both threads run the ejection chains
                         if lns_ok && t % 2 == 1 && !(ejc_ok && c.n > 1000) {
-                            let mut l = Lns::new(c, start, lambda, tseed)
-                                .with_pool(shared.clone())
-                                .with_choice(kp_choice);
+                            let mut l = new_lns(start, tseed);
                             let (a, v) = l.run(deadline, rounds, target);
                             return (a, v, l.rounds);
                         }
@@ -234,9 +236,7 @@ fn run_ls(
                             let mut done = e.rounds;
                             if mid < deadline && Instant::now() < deadline {
                                 let from = a.clone().unwrap_or_else(|| start.to_vec());
-                                let mut l = Lns::new(c, &from, lambda, tseed ^ 0xE1C)
-                                    .with_pool(shared.clone())
-                                    .with_choice(kp_choice);
+                                let mut l = new_lns(&from, tseed ^ 0xE1C);
                                 let (a2, v2) = l.run(deadline, rounds, target);
                                 done += l.rounds;
                                 if a2.is_some() && (a.is_none() || v2 > v) {
