@@ -618,7 +618,9 @@ impl Ejc {
                     self.record();
                     since = 0;
                 }
-                if let Some(pool) = &self.pool {
+                if let Some(pool) = &self.pool
+                    && pool.wants(self.profit)
+                {
                     pool.remember(self.profit, &self.options_of(&self.asg));
                 }
             }

@@ -23,7 +23,7 @@
 //! One sub-problem in `MERGE_EVERY` merges solutions instead (as in path relinking, and
 //! construct-merge-solve-adapt): a shared pool keeps the best distinct local optima met
 //! by every search thread (the knapsack roundings, the ejection chains, each LNS before a
-//! restart). The items that the current assignment and a few pool members place
+//! restart and whenever it merges). The items that the current assignment and a few pool members place
 //! differently are re-placed, each on one of the places those solutions gave it.
 
 use std::sync::{Arc, Mutex};
@@ -65,6 +65,12 @@ impl Pool {
 
     fn len(&self) -> usize {
         self.lock().len()
+    }
+
+    /// A solution of profit `v` would be kept (if new): spares building it otherwise.
+    pub fn wants(&self, v: f64) -> bool {
+        let pool = self.lock();
+        pool.len() < POOL || pool.iter().any(|x| x.0 < v)
     }
 
     /// Keep `a` (profit `v`) if it is new and among the best `POOL`.
@@ -163,11 +169,11 @@ impl<'c, 'p> Lns<'c, 'p> {
     /// Take the relaxation's choice (an option per item, NONE where it is undecided)
     /// from the knapsack relaxation, when it is given: far closer to the optimum than the
     /// capacity relaxation's on the tight classes.
-    pub fn with_choice(mut self, choices: &[Scored]) -> Self {
+    pub fn with_choice(mut self, choices: &[Vec<u32>]) -> Self {
         self.choices = choices
             .iter()
-            .filter(|x| x.1.len() == self.c.n)
-            .map(|x| x.1.clone())
+            .filter(|a| a.len() == self.c.n)
+            .cloned()
             .collect();
         self
     }
@@ -399,6 +405,25 @@ impl<'c, 'p> Lns<'c, 'p> {
         r
     }
 
+    /// The items placed away from the relaxation's choice: the knapsack relaxation's
+    /// (one of its tightest steps at random) where known; else those whose reduced profit
+    /// falls more than 0.1 % short of their best (any place tied with the best is as much
+    /// the capacity relaxation's choice).
+    fn away(&mut self) -> Vec<usize> {
+        let c = self.c;
+        if self.choices.is_empty() {
+            return (0..c.n)
+                .filter(|&j| {
+                    let (o, b) = (self.asg[j], self.relaxed_best[j]);
+                    o != NONE
+                        && c.reduced(&self.lambda, j, o as usize) < b - 1e-3 * b.abs().max(1.0)
+                })
+                .collect();
+        }
+        let ch = &self.choices[self.rng.below(self.choices.len())];
+        (0..c.n).filter(|&j| ch[j] != self.asg[j]).collect()
+    }
+
     /// Random feasible shifts and swaps (for restarts).
     fn perturb(&mut self, moves: usize) {
         let (c, k) = (self.c, self.c.k);
@@ -492,29 +517,11 @@ impl<'c, 'p> Lns<'c, 'p> {
                 self.merge(deadline.min(now + Duration::from_millis(30)), MERGE_NODES)
             } else if by_items {
                 let mut chosen: Vec<usize> = Vec::with_capacity(f);
-                // the items placed away from the relaxation's choice (the knapsack
-                // relaxation's where known: one of its tightest steps at random), f of
-                // them at random if there are more; the rest among the 3f the
-                // capacity relaxation leaves most undecided
-                let away: Vec<usize> = if self.rounds.is_multiple_of(4) || !self.choices.is_empty()
-                {
-                    match self.choices.len() {
-                        // placed below their best reduced profit: a place tied with
-                        // the best (within 0.1 %) is as much the relaxation's choice
-                        0 => (0..c.n)
-                            .filter(|&j| {
-                                let o = self.asg[j];
-                                let b = self.relaxed_best[j];
-                                o != NONE
-                                    && c.reduced(&self.lambda, j, o as usize)
-                                        < b - 1e-3 * b.abs().max(1.0)
-                            })
-                            .collect(),
-                        k => {
-                            let ch = &self.choices[self.rng.below(k)];
-                            (0..c.n).filter(|&j| ch[j] != self.asg[j]).collect()
-                        }
-                    }
+                // the items placed away from the relaxation's choice, f of them at
+                // random if there are more; the rest among the 3f the capacity
+                // relaxation leaves most undecided
+                let away = if self.rounds.is_multiple_of(4) || !self.choices.is_empty() {
+                    self.away()
                 } else {
                     Vec::new()
                 };
@@ -596,28 +603,8 @@ impl<'c, 'p> Lns<'c, 'p> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::testutil::{brute_among, small};
+    use crate::testutil::{brute_among, feasible_all, small};
     use proptest::prelude::*;
-
-    /// Every feasible assignment of a small instance.
-    fn feasible_all(c: &Core) -> Vec<Scored> {
-        fn go(c: &Core, j: usize, asg: &mut Vec<u32>, out: &mut Vec<Scored>) {
-            if j == c.n {
-                if let Some(v) = feasible_profit(c, asg) {
-                    out.push((v, asg.clone()));
-                }
-                return;
-            }
-            for o in c.p.options(j) {
-                asg.push(o as u32);
-                go(c, j + 1, asg, out);
-                asg.pop();
-            }
-        }
-        let mut out = Vec::new();
-        go(c, 0, &mut Vec::new(), &mut out);
-        out
-    }
 
     #[test]
     fn the_pool_keeps_the_best_distinct_solutions() {

@@ -204,16 +204,17 @@ pub(crate) fn kp_rounding(
     node_limit: u64,
     deadline: Instant,
 ) -> KpRounding {
-    let mut out = KpRounding {
-        best: None,
-        attempts: 0,
-        bound: f64::INFINITY,
-        found: Vec::new(),
-        choices: Vec::new(),
-    };
     if !kp_applicable(c) {
-        return out;
+        return KpRounding {
+            best: None,
+            attempts: 0,
+            bound: f64::INFINITY,
+            found: Vec::new(),
+            choices: Vec::new(),
+        };
     }
+    // the tightest steps' choices, with their bounds
+    let mut choices: Vec<&(f64, Vec<u32>)> = Vec::new();
     // Two runs of the subgradient: long steps from the LP duals (varied roundings), then
     // steps aimed at the incumbent (a tighter bound, roundings near it); their roundings
     // are tried in turn, each run's best bound first.
@@ -235,9 +236,13 @@ pub(crate) fn kp_rounding(
             bound = l;
         }
         steps.sort_by(|a, b| a.0.total_cmp(&b.0));
-        out.choices.extend(steps.iter().take(CHOICES).cloned());
         runs.push(steps);
     }
+    for r in &runs {
+        choices.extend(r.iter().take(CHOICES));
+    }
+    choices.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let choices: Vec<Vec<u32>> = choices.iter().take(CHOICES).map(|x| x.1.clone()).collect();
     let longest = runs.iter().map(Vec::len).max().unwrap_or(0);
     let steps: Vec<&(f64, Vec<u32>)> = (0..longest)
         .flat_map(|x| runs.iter().filter_map(move |r| r.get(x)))
@@ -286,13 +291,13 @@ pub(crate) fn kp_rounding(
         }
     }
     all.sort_by(|a, b| b.0.total_cmp(&a.0));
-    out.choices.sort_by(|a, b| a.0.total_cmp(&b.0));
-    out.choices.truncate(CHOICES);
-    out.best = best;
-    out.attempts = attempts;
-    out.bound = bound;
-    out.found = all;
-    out
+    KpRounding {
+        best,
+        attempts,
+        bound,
+        found: all,
+        choices,
+    }
 }
 
 /// What `kp_rounding` found.
@@ -304,10 +309,10 @@ pub(crate) struct KpRounding {
     pub bound: f64,
     /// Every distinct feasible result, best first.
     pub found: Vec<Scored>,
-    /// At the tightest steps of the relaxation (their bound, tightest first), the option
-    /// of each item exactly one knapsack took (NONE for the others): where the relaxation
-    /// would place it.
-    pub choices: Vec<Scored>,
+    /// At the tightest steps of the relaxation (tightest first), the option of each item
+    /// exactly one knapsack took (NONE for the others): where the relaxation would place
+    /// it.
+    pub choices: Vec<Vec<u32>>,
 }
 
 /// How many of the relaxation's tightest steps `kp_rounding` reports.

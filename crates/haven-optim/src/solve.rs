@@ -174,7 +174,7 @@ fn run_ls(
     target: f64,
     use_lns: bool,
     pool: &[Scored],
-    kp_choice: &[Scored],
+    kp_choice: &[Vec<u32>],
 ) -> (Option<Vec<u32>>, f64, u64) {
     let threads = threads.max(1);
     // the LNS caps each sub-problem by wall clock: only when time (not rounds) is the limit
@@ -452,8 +452,9 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     }
     // distinct good solutions met by the roundings: the LNS merges them
     let mut pool: Vec<Scored> = Vec::new();
-    // where the knapsack relaxation places each item (NONE: undecided): RINS for the LNS
-    let mut kp_choice: Vec<Scored> = Vec::new();
+    // where the knapsack relaxation places each item at its tightest steps (NONE:
+    // undecided): RINS for the LNS
+    let mut kp_choice: Vec<Vec<u32>> = Vec::new();
     // round the relaxation and solve what it leaves undecided (tight GAP classes)
     if !c.optional && c.n > 60 && !proven(inc_v, ub) {
         let target = c.round_bound(ub);

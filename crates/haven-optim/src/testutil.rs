@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use crate::core::{Core, feasible_profit};
+use crate::core::{Core, Scored, feasible_profit};
 use crate::model::{Mode, Problem, ProblemBuilder, Sense};
 
 /// The best profit of any feasible assignment, by enumeration (None: no feasible one).
@@ -14,28 +14,41 @@ pub(crate) fn brute(c: &Core) -> Option<f64> {
 
 /// As `brute`, each item `j` on the options `o` with `allow(j, o)` only.
 pub(crate) fn brute_among(c: &Core, allow: &dyn Fn(usize, usize) -> bool) -> Option<f64> {
+    feasible_among(c, allow)
+        .into_iter()
+        .map(|x| x.0)
+        .reduce(f64::max)
+}
+
+/// Every feasible assignment with its profit, by enumeration.
+pub(crate) fn feasible_all(c: &Core) -> Vec<Scored> {
+    feasible_among(c, &|_, _| true)
+}
+
+/// As `feasible_all`, each item `j` on the options `o` with `allow(j, o)` only.
+fn feasible_among(c: &Core, allow: &dyn Fn(usize, usize) -> bool) -> Vec<Scored> {
     fn go(
         c: &Core,
         allow: &dyn Fn(usize, usize) -> bool,
-        j: usize,
         asg: &mut Vec<u32>,
-        best: &mut Option<f64>,
+        out: &mut Vec<Scored>,
     ) {
+        let j = asg.len();
         if j == c.n {
             if let Some(v) = feasible_profit(c, asg) {
-                *best = Some(best.map_or(v, |b: f64| b.max(v)));
+                out.push((v, asg.clone()));
             }
             return;
         }
         for o in c.p.options(j).filter(|&o| allow(j, o)) {
             asg.push(o as u32);
-            go(c, allow, j + 1, asg, best);
+            go(c, allow, asg, out);
             asg.pop();
         }
     }
-    let mut best = None;
-    go(c, allow, 0, &mut Vec::new(), &mut best);
-    best
+    let mut out = Vec::new();
+    go(c, allow, &mut Vec::new(), &mut out);
+    out
 }
 
 /// A one-resource minimisation GAP: `items[j][i]` is (cost, need) at place i, or None.
