@@ -210,7 +210,9 @@ impl<'c, 'p> Bnb<'c, 'p> {
     fn node(&mut self, d: usize) {
         self.nodes += 1;
         if self.nodes > self.node_limit
-            || (self.nodes.is_multiple_of(256) && Instant::now() >= self.deadline)
+            // a node of a large sub-problem costs milliseconds (its Lagrangian steps):
+            // checking the clock every few nodes keeps the deadline within a few of them
+            || (self.nodes.is_multiple_of(8) && Instant::now() >= self.deadline)
         {
             self.aborted = true;
             return;

@@ -131,11 +131,15 @@ pub(crate) fn solve_rest(
     feasible_profit(c, &asg).map(|_| asg)
 }
 
-/// Repeated rounding until `deadline`: three attempts with 2m (30–120), 4m and 8m
-/// undecided items, each with its share of the time left; then randomised roundings
-/// (regrets scaled at random) with a tenth of the nodes, until 8 in a row bring nothing,
-/// 32 have run, or one reaches `target` (the rounded bound: proven optimal). Returns the
-/// best feasible assignment found and the number of attempts.
+/// Repeated rounding until `deadline`, on `threads` threads (one or two), each with its
+/// own sequence of attempts. One thread: three attempts with 2m (30–120), 4m and 8m
+/// undecided items, each with its share of the time left. Two: the first thread gives
+/// all its time to 2m (on the large tight instances an attempt needs seconds to reach a
+/// good completion, and a third of the time reaches none), the second splits its time
+/// between 4m and 8m. Then randomised roundings (regrets scaled at random) with a tenth
+/// of the nodes, until 8 in a row bring nothing, 32 have run, or one reaches `target`
+/// (the rounded bound: proven optimal). Returns the best feasible assignment found and
+/// the number of attempts.
 pub(crate) fn rounding(
     c: &Core,
     lambda: &[f64],
@@ -143,21 +147,64 @@ pub(crate) fn rounding(
     seed: u64,
     node_limit: u64,
     deadline: Instant,
+    threads: usize,
+) -> (Option<Vec<u32>>, u32) {
+    let base = (2 * c.m).clamp(30, 120).min(c.n);
+    let sizes = |from: usize, count: usize| -> Vec<usize> {
+        (from..from + count).map(|x| (base << x).min(c.n)).collect()
+    };
+    if threads < 2 {
+        return attempts(c, lambda, target, seed, node_limit, deadline, &sizes(0, 3));
+    }
+    let (a, b) = std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            attempts(
+                c,
+                lambda,
+                target,
+                seed ^ 0x2,
+                node_limit,
+                deadline,
+                &sizes(1, 2),
+            )
+        });
+        let mine = attempts(c, lambda, target, seed, node_limit, deadline, &sizes(0, 1));
+        (mine, other.join().unwrap_or((None, 0)))
+    });
+    let better = |x: &Option<Vec<u32>>| x.as_deref().and_then(|a| feasible_profit(c, a));
+    let n = a.1 + b.1;
+    match (better(&a.0), better(&b.0)) {
+        (Some(va), Some(vb)) if vb > va => (b.0, n),
+        (None, Some(_)) => (b.0, n),
+        _ => (a.0, n),
+    }
+}
+
+/// One thread's roundings: one attempt for each number of undecided items in `sizes`,
+/// each with its share of the time left, then randomised ones (see [`rounding`]).
+fn attempts(
+    c: &Core,
+    lambda: &[f64],
+    target: f64,
+    seed: u64,
+    node_limit: u64,
+    deadline: Instant,
+    sizes: &[usize],
 ) -> (Option<Vec<u32>>, u32) {
     let base = (2 * c.m).clamp(30, 120).min(c.n);
     let mut rng = crate::rng::Rng::new(seed ^ 0x5EED_0F0D);
     let (mut best, mut best_v) = (None, f64::NEG_INFINITY);
-    let (mut attempt, mut fruitless) = (0u32, 0u32);
+    let (mut attempt, mut fruitless) = (0usize, 0u32);
     loop {
         let now = Instant::now();
         let reached = best.is_some() && best_v >= target - 1e-9 * target.abs().max(1.0);
         if now >= deadline || reached || fruitless >= 8 || attempt >= 32 {
-            return (best, attempt);
+            return (best, attempt as u32);
         }
-        let (free, share, noise, nodes) = if attempt < 3 {
-            let left = 3 - attempt;
+        let (free, share, noise, nodes) = if attempt < sizes.len() {
+            let left = (sizes.len() - attempt) as u32;
             (
-                (base << attempt).min(c.n),
+                sizes[attempt],
                 deadline.duration_since(now) / left,
                 None,
                 node_limit,
@@ -177,7 +224,7 @@ pub(crate) fn rounding(
             Some((a, v)) if best.is_none() || v > best_v + 1e-9 * best_v.abs().max(1.0) => {
                 (best, best_v) = (Some(a), v);
             }
-            _ if attempt > 3 => fruitless += 1,
+            _ if attempt > sizes.len() => fruitless += 1,
             _ => {}
         }
     }
@@ -347,7 +394,7 @@ mod tests {
         let first = round_and_solve(&c, &lambda, 30, 20_000, deadline, None)
             .and_then(|a| feasible_profit(&c, &a))
             .expect("the first rounding succeeds with room to spare");
-        let (best, attempts) = rounding(&c, &lambda, f64::INFINITY, 3, 20_000, deadline);
+        let (best, attempts) = rounding(&c, &lambda, f64::INFINITY, 3, 20_000, deadline, 1);
         let best = best.expect("a rounding");
         let v = feasible_profit(&c, &best).expect("feasible");
         assert!(attempts >= 1);

@@ -25,7 +25,7 @@ use crate::round;
 const PRICED_OPTIONS: usize = 100_000;
 
 /// Share of the time limit for rounding the relaxation (GAP).
-const ROUND_SHARE: f64 = 0.3;
+const ROUND_SHARE: f64 = 0.45;
 
 /// Branch-and-bound nodes for each of the first sub-problems of rounding (a tenth for
 /// the randomised ones that follow; never more than the caller's node limit).
@@ -461,7 +461,11 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // undecided): RINS for the LNS
     let mut kp_choice: Vec<Vec<u32>> = Vec::new();
     // round the relaxation and solve what it leaves undecided (tight GAP classes)
-    if !c.optional && c.n > 60 && !proven(inc_v, ub) {
+    if !c.optional
+        && c.n > 60
+        && !proven(inc_v, ub)
+        && (std::env::var_os("HAVEN_NOROUND").is_none() || c.n <= 1000)
+    {
         let target = c.round_bound(ub);
         let kp_round = round::kp_applicable(&c);
         let (best, attempts) = round::rounding(
@@ -471,6 +475,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             opts.seed,
             ROUND_NODES.min(opts.node_limit),
             at(if kp_round { KP_ROUND_FROM } else { ROUND_SHARE }),
+            threads,
         );
         if let Some(a) = best {
             consider(a, &mut inc, &mut inc_v);
