@@ -133,10 +133,11 @@ pub(crate) fn solve_rest(
 
 /// Repeated rounding until `deadline`, on `threads` threads (one or two), each with its
 /// own sequence of attempts. One thread: three attempts with 2m (30–120), 4m and 8m
-/// undecided items, each with its share of the time left. Two: the first thread gives
-/// all its time to 2m (on the large tight instances an attempt needs seconds to reach a
-/// good completion, and a third of the time reaches none), the second splits its time
-/// between 4m and 8m. Then randomised roundings (regrets scaled at random) with a tenth
+/// undecided items, each with its share of the time left. Two: the first thread tries
+/// 2m, the second 4m and then 8m, and each attempt may take all the time left (on the
+/// large tight instances an attempt needs seconds to reach a good completion, and a
+/// third of the time reaches none; one that ends sooner leaves the rest to the next).
+/// Then randomised roundings (regrets scaled at random) with a tenth
 /// of the nodes, until 8 in a row bring nothing, 32 have run, or one reaches `target`
 /// (the rounded bound: proven optimal). Returns the best feasible assignment found and
 /// the number of attempts.
@@ -154,7 +155,16 @@ pub(crate) fn rounding(
         (from..from + count).map(|x| (base << x).min(c.n)).collect()
     };
     if threads < 2 {
-        return attempts(c, lambda, target, seed, node_limit, deadline, &sizes(0, 3));
+        return attempts(
+            c,
+            lambda,
+            target,
+            seed,
+            node_limit,
+            deadline,
+            &sizes(0, 3),
+            true,
+        );
     }
     let (a, b) = std::thread::scope(|s| {
         let other = s.spawn(|| {
@@ -166,9 +176,19 @@ pub(crate) fn rounding(
                 node_limit,
                 deadline,
                 &sizes(1, 2),
+                false,
             )
         });
-        let mine = attempts(c, lambda, target, seed, node_limit, deadline, &sizes(0, 1));
+        let mine = attempts(
+            c,
+            lambda,
+            target,
+            seed,
+            node_limit,
+            deadline,
+            &sizes(0, 1),
+            false,
+        );
         (mine, other.join().unwrap_or((None, 0)))
     });
     let better = |x: &Option<Vec<u32>>| x.as_deref().and_then(|a| feasible_profit(c, a));
@@ -181,7 +201,8 @@ pub(crate) fn rounding(
 }
 
 /// One thread's roundings: one attempt for each number of undecided items in `sizes`,
-/// each with its share of the time left, then randomised ones (see [`rounding`]).
+/// each with its share of the time left (`split`) or all of it, then randomised ones
+/// (see [`rounding`]).
 fn attempts(
     c: &Core,
     lambda: &[f64],
@@ -190,6 +211,7 @@ fn attempts(
     node_limit: u64,
     deadline: Instant,
     sizes: &[usize],
+    split: bool,
 ) -> (Option<Vec<u32>>, u32) {
     let base = (2 * c.m).clamp(30, 120).min(c.n);
     let mut rng = crate::rng::Rng::new(seed ^ 0x5EED_0F0D);
@@ -202,7 +224,11 @@ fn attempts(
             return (best, attempt as u32);
         }
         let (free, share, noise, nodes) = if attempt < sizes.len() {
-            let left = (sizes.len() - attempt) as u32;
+            let left = if split {
+                (sizes.len() - attempt) as u32
+            } else {
+                1
+            };
             (
                 sizes[attempt],
                 deadline.duration_since(now) / left,
