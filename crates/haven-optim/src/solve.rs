@@ -461,11 +461,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // undecided): RINS for the LNS
     let mut kp_choice: Vec<Vec<u32>> = Vec::new();
     // round the relaxation and solve what it leaves undecided (tight GAP classes)
-    if !c.optional
-        && c.n > 60
-        && !proven(inc_v, ub)
-        && (std::env::var_os("HAVEN_NOROUND").is_none() || c.n <= 1000)
-    {
+    if !c.optional && c.n > 60 && !proven(inc_v, ub) {
         let target = c.round_bound(ub);
         let kp_round = round::kp_applicable(&c);
         let (best, attempts) = round::rounding(
