@@ -131,16 +131,21 @@ pub(crate) fn solve_rest(
     feasible_profit(c, &asg).map(|_| asg)
 }
 
+/// Undecided items in the first rounding: 2m, within 30–120.
+fn first_free(c: &Core) -> usize {
+    (2 * c.m).clamp(30, 120).min(c.n)
+}
+
 /// Repeated rounding until `deadline`, on `threads` threads (one or two), each with its
 /// own sequence of attempts. One thread: three attempts with 2m (30–120), 4m and 8m
 /// undecided items, each with its share of the time left. Two: the first thread tries
 /// 2m, the second 4m and then 8m, and each attempt may take all the time left (on the
 /// large tight instances an attempt needs seconds to reach a good completion, and a
 /// third of the time reaches none; one that ends sooner leaves the rest to the next).
-/// Then randomised roundings (regrets scaled at random) with a tenth
-/// of the nodes, until 8 in a row bring nothing, 32 have run, or one reaches `target`
-/// (the rounded bound: proven optimal). Returns the best feasible assignment found and
-/// the number of attempts.
+/// Then randomised roundings (regrets scaled at random) with a tenth of the nodes, until
+/// 8 in a row bring nothing, 32 have run, or one reaches `target` (the rounded bound:
+/// proven optimal). Returns the best feasible assignment found and the number of
+/// attempts.
 pub(crate) fn rounding(
     c: &Core,
     lambda: &[f64],
@@ -150,59 +155,37 @@ pub(crate) fn rounding(
     deadline: Instant,
     threads: usize,
 ) -> (Option<Vec<u32>>, u32) {
-    let base = (2 * c.m).clamp(30, 120).min(c.n);
+    let base = first_free(c);
     let sizes = |from: usize, count: usize| -> Vec<usize> {
         (from..from + count).map(|x| (base << x).min(c.n)).collect()
     };
-    if threads < 2 {
-        return attempts(
-            c,
-            lambda,
-            target,
-            seed,
-            node_limit,
-            deadline,
-            &sizes(0, 3),
-            true,
-        );
-    }
-    let (a, b) = std::thread::scope(|s| {
-        let other = s.spawn(|| {
-            attempts(
-                c,
-                lambda,
-                target,
-                seed ^ 0x2,
-                node_limit,
-                deadline,
-                &sizes(1, 2),
-                false,
-            )
+    let run = |seed: u64, sizes: &[usize], split: bool| {
+        attempts(c, lambda, target, seed, node_limit, deadline, sizes, split)
+    };
+    let (best, n) = if threads < 2 {
+        run(seed, &sizes(0, 3), true)
+    } else {
+        let ((a, na), (b, nb)) = std::thread::scope(|s| {
+            let other = s.spawn(|| run(seed ^ 0x2, &sizes(1, 2), false));
+            let mine = run(seed, &sizes(0, 1), false);
+            // a panic on the other thread is a bug: let it through, not a silent None
+            let theirs = other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (mine, theirs)
         });
-        let mine = attempts(
-            c,
-            lambda,
-            target,
-            seed,
-            node_limit,
-            deadline,
-            &sizes(0, 1),
-            false,
-        );
-        (mine, other.join().unwrap_or((None, 0)))
-    });
-    let better = |x: &Option<Vec<u32>>| x.as_deref().and_then(|a| feasible_profit(c, a));
-    let n = a.1 + b.1;
-    match (better(&a.0), better(&b.0)) {
-        (Some(va), Some(vb)) if vb > va => (b.0, n),
-        (None, Some(_)) => (b.0, n),
-        _ => (a.0, n),
-    }
+        let best = match (a, b) {
+            (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        (best, na + nb)
+    };
+    (best.map(|(_, a)| a), n)
 }
 
 /// One thread's roundings: one attempt for each number of undecided items in `sizes`,
 /// each with its share of the time left (`split`) or all of it, then randomised ones
-/// (see [`rounding`]).
+/// (see [`rounding`]). Returns the best assignment with its profit, and the attempts.
 fn attempts(
     c: &Core,
     lambda: &[f64],
@@ -212,14 +195,15 @@ fn attempts(
     deadline: Instant,
     sizes: &[usize],
     split: bool,
-) -> (Option<Vec<u32>>, u32) {
-    let base = (2 * c.m).clamp(30, 120).min(c.n);
+) -> (Option<Scored>, u32) {
     let mut rng = crate::rng::Rng::new(seed ^ 0x5EED_0F0D);
-    let (mut best, mut best_v) = (None, f64::NEG_INFINITY);
+    let mut best: Option<Scored> = None;
     let (mut attempt, mut fruitless) = (0usize, 0u32);
     loop {
         let now = Instant::now();
-        let reached = best.is_some() && best_v >= target - 1e-9 * target.abs().max(1.0);
+        let reached = best
+            .as_ref()
+            .is_some_and(|b| b.0 >= target - 1e-9 * target.abs().max(1.0));
         if now >= deadline || reached || fruitless >= 8 || attempt >= 32 {
             return (best, attempt as u32);
         }
@@ -237,18 +221,22 @@ fn attempts(
             )
         } else {
             (
-                base,
+                first_free(c),
                 deadline.duration_since(now) / 4,
                 Some(&mut rng),
                 node_limit / 10,
             )
         };
         let found = round_and_solve(c, lambda, free, nodes, now + share, noise)
-            .and_then(|a| feasible_profit(c, &a).map(|v| (a, v)));
+            .and_then(|a| feasible_profit(c, &a).map(|v| (v, a)));
         attempt += 1;
         match found {
-            Some((a, v)) if best.is_none() || v > best_v + 1e-9 * best_v.abs().max(1.0) => {
-                (best, best_v) = (Some(a), v);
+            Some(f)
+                if best
+                    .as_ref()
+                    .is_none_or(|b| f.0 > b.0 + 1e-9 * b.0.abs().max(1.0)) =>
+            {
+                best = Some(f);
             }
             _ if attempt > sizes.len() => fruitless += 1,
             _ => {}

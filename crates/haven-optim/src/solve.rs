@@ -357,7 +357,8 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // on resettlement-scale problems the prices come from coordinate descent (the
     // subgradient does not converge in the time), and the placement from those prices
     let priced = if p.num_options() > PRICED_OPTIONS && c.optional && warm.is_none() {
-        // on the largest, first from a sample of the items (a tenth of the time a sweep)
+        // on the largest, first from a sample of a tenth of the items (a sweep over it
+        // costs a tenth), where the sample can be trusted
         if let Some(l) = pricing::sample_prices(&c, &lambda0, opts.seed, at(0.2)) {
             lambda0 = l;
             tick("sample prices");
