@@ -23,8 +23,9 @@
 //! One sub-problem in `MERGE_EVERY` merges solutions instead (as in path relinking, and
 //! construct-merge-solve-adapt): a shared pool keeps the best distinct local optima met
 //! by every search thread (the knapsack roundings, the ejection chains, each LNS before a
-//! restart and whenever it merges). The items that the current assignment and a few pool members place
-//! differently are re-placed, each on one of the places those solutions gave it.
+//! restart and whenever it merges). The items that the current assignment and a few pool
+//! members place differently are re-placed, each on one of the places those solutions
+//! gave it.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
