@@ -516,7 +516,9 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     }
     tick(&format!("greedy {inc_v}"));
 
-    if !proven(inc_v, ub) && !was_priced {
+    // Where the knapsack roundings ran (small tight instances), a first local search
+    // from their result finds nothing the LNS after it would not: its time goes to the LNS.
+    if !proven(inc_v, ub) && !was_priced && kp_choice.is_empty() {
         let small_rounds = if c.n <= 400 { 30 } else { 200 };
         let (a, v, r) = run_ls(
             &c,
