@@ -44,6 +44,12 @@ pub(crate) struct KpBnb<'c, 'p> {
     val2: Vec<f64>,
     keep: Vec<bool>,
     cand: Vec<(usize, usize, f64, i64)>,
+    /// Each place's knapsack value at the last evaluation.
+    kp_val: Vec<f64>,
+    /// Each place's last row of the dynamic programme (stride `maxcap + 1`), where
+    /// `row_ok`: the best value at every capacity up to the place's room.
+    rows: Vec<f64>,
+    row_ok: Vec<bool>,
     pub root_bound: f64,
     by_place: Vec<Vec<(usize, usize)>>,
     /// Subgradient iterations at the root and at other nodes.
@@ -105,6 +111,9 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             val2: vec![0.0; maxcap + 1],
             keep: vec![false; (maxcap + 1) * (c.n + 1)],
             cand: Vec::new(),
+            kp_val: vec![0.0; c.m],
+            rows: vec![0.0; (maxcap + 1) * c.m],
+            row_ok: vec![false; c.m],
             root_bound: f64::INFINITY,
             by_place,
             iters: (150, 12),
@@ -131,6 +140,8 @@ impl<'c, 'p> KpBnb<'c, 'p> {
         }
         for i in 0..c.m {
             let cap = self.rem[i];
+            self.kp_val[i] = 0.0;
+            self.row_ok[i] = false;
             if cap < 0 {
                 return f64::NEG_INFINITY;
             }
@@ -153,6 +164,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             if wsum as usize <= cap {
                 for &(j, o, q, _) in &self.cand {
                     total += q;
+                    self.kp_val[i] += q;
                     self.cnt[j] += 1;
                     self.inplace[j] = o as u32;
                 }
@@ -161,6 +173,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             let stride = cap + 1;
             // two rows, the next computed from the current: no dependency inside a
             // row, so the loop vectorises
+            let at = i * self.val.len();
             let (mut cur, mut next) = (&mut self.val[..stride], &mut self.val2[..stride]);
             cur.iter_mut().for_each(|x| *x = 0.0);
             for (idx, &(_, _, q, wt)) in self.cand.iter().enumerate() {
@@ -181,6 +194,9 @@ impl<'c, 'p> KpBnb<'c, 'p> {
                 std::mem::swap(&mut cur, &mut next);
             }
             total += cur[cap];
+            self.kp_val[i] = cur[cap];
+            self.rows[at..at + stride].copy_from_slice(cur);
+            self.row_ok[i] = true;
             let mut cc = cap;
             for idx in (0..self.cand.len()).rev() {
                 if self.keep[idx * stride + cc] {
@@ -192,6 +208,92 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             }
         }
         total
+    }
+
+    /// Place `i`'s knapsack at the multipliers `u[d]` without item `skip`, at every
+    /// capacity up to the place's room: `self.val[..=rem]` (the row of the dynamic
+    /// programme).
+    fn row_without(&mut self, d: usize, i: usize, skip: usize) {
+        let c = self.c;
+        let cap = self.rem[i].max(0) as usize;
+        let (mut cur, mut next) = (&mut self.val[..=cap], &mut self.val2[..=cap]);
+        cur.iter_mut().for_each(|x| *x = 0.0);
+        let mut swapped = false;
+        for &(j, o) in &self.by_place[i] {
+            let wt = self.w[o];
+            if j == skip || self.decided[j] || wt as usize > cap {
+                continue;
+            }
+            let q = c.profit(o) - self.u[d][j];
+            if q <= 1e-12 {
+                continue;
+            }
+            let wt = wt as usize;
+            next[..wt].copy_from_slice(&cur[..wt]);
+            for ((nx, &stay), &take) in next[wt..].iter_mut().zip(&cur[wt..]).zip(&cur[..=cap - wt])
+            {
+                let v = take + q;
+                *nx = if v > stay { v } else { stay };
+            }
+            std::mem::swap(&mut cur, &mut next);
+            swapped = !swapped;
+        }
+        if swapped {
+            // the row is in val2
+            next.copy_from_slice(cur);
+        }
+    }
+
+    /// The bound of each child of the branching on item `j` (its options, and NONE in
+    /// optional mode), at the node's multipliers, where the node's bound is `l`: placing
+    /// `j` at `i` costs place `i`'s knapsack the loss of having `j` forced in, and every
+    /// other place the loss of doing without it. This is what each child's first
+    /// evaluation would find, for the price of one evaluation in all.
+    fn child_bounds(&mut self, d: usize, j: usize, l: f64, options: &[u32]) -> Vec<f64> {
+        let c = self.c;
+        // for each place: the knapsack without j at full room, and with j forced in
+        let mut out_loss = vec![0.0; c.m];
+        let mut in_value = vec![f64::NEG_INFINITY; c.m];
+        for i in 0..c.m {
+            if self.rem[i] < 0 {
+                continue;
+            }
+            let cap = self.rem[i] as usize;
+            let opt = options
+                .iter()
+                .find(|&&o| o != NONE && c.place(o as usize) == i)
+                .map(|&o| o as usize);
+            // the evaluation's row is the knapsack without j where j was no candidate
+            let candidate = opt
+                .is_some_and(|o| self.w[o] as usize <= cap && c.profit(o) - self.u[d][j] > 1e-12);
+            let row: &[f64] = if self.row_ok[i] && !candidate {
+                let at = i * self.val.len();
+                &self.rows[at..at + cap + 1]
+            } else {
+                self.row_without(d, i, j);
+                &self.val[..cap + 1]
+            };
+            out_loss[i] = self.kp_val[i] - row[cap];
+            if let Some(o) = opt {
+                let wt = self.w[o] as usize;
+                if wt <= cap {
+                    let q = c.profit(o) - self.u[d][j];
+                    in_value[i] = q + row[cap - wt];
+                }
+            }
+        }
+        let all_out: f64 = out_loss.iter().sum();
+        options
+            .iter()
+            .map(|&o| {
+                if o == NONE {
+                    return l - all_out - self.u[d][j];
+                }
+                let i = c.place(o as usize);
+                let forced_in_loss = self.kp_val[i] - in_value[i];
+                l - forced_in_loss - (all_out - out_loss[i])
+            })
+            .collect()
     }
 
     fn iterate(&mut self, d: usize, iters: usize) -> f64 {
@@ -354,7 +456,13 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             kids.push((if self.cnt[j] == 0 { 1e18 } else { 0.0 }, NONE));
         }
         kids.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, o) in kids {
+        let options: Vec<u32> = kids.iter().map(|x| x.1).collect();
+        let bounds = self.child_bounds(d, j, l, &options);
+        for (o, b) in options.into_iter().zip(bounds) {
+            // a child its first evaluation would prune (a margin for rounding)
+            if self.prunable(b + 1e-7) {
+                continue;
+            }
             self.decided[j] = true;
             self.asg[j] = o;
             if o != NONE {
@@ -372,6 +480,68 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             self.asg[j] = NONE;
             if self.aborted {
                 return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Mode, Sense};
+    use crate::testutil::small;
+    use proptest::prelude::*;
+    use std::time::Duration;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// The bound `child_bounds` gives each child of a branching is the one its own
+        /// first evaluation finds (the same multipliers), in both modes: pruning a child
+        /// on it prunes exactly what the search pruned before.
+        #[test]
+        fn a_childs_bound_is_its_first_evaluation(mut p in small(), optional in any::<bool>()) {
+            if optional {
+                p.mode = Mode::Optional;
+                p.sense = Sense::Maximize;
+            }
+            let c = Core::new(&p);
+            prop_assume!(applicable(&c));
+            let far = Instant::now() + Duration::from_secs(60);
+            let mut b = KpBnb::new(&c, &vec![0.0; c.m], None, 1000, far);
+            b.iterate(0, 5);
+            for j in 0..c.n {
+                // the parent's evaluation, which child_bounds reads
+                let l = b.eval(0);
+                prop_assume!(l.is_finite());
+                let mut options: Vec<u32> = c
+                    .p
+                    .options(j)
+                    .filter(|&o| c.alive[o] && b.w[o] <= b.rem[c.place(o)])
+                    .map(|o| o as u32)
+                    .collect();
+                if c.optional {
+                    options.push(NONE);
+                }
+                let bounds = b.child_bounds(0, j, l, &options);
+                for (&o, &want) in options.iter().zip(&bounds) {
+                    b.decided[j] = true;
+                    if o != NONE {
+                        let i = c.place(o as usize);
+                        b.fixed += c.profit(o as usize);
+                        b.rem[i] -= b.w[o as usize];
+                    }
+                    let (parent, child) = b.u.split_at_mut(1);
+                    child[0].copy_from_slice(&parent[0]);
+                    let got = b.eval(1);
+                    b.decided[j] = false;
+                    if o != NONE {
+                        let i = c.place(o as usize);
+                        b.fixed -= c.profit(o as usize);
+                        b.rem[i] += b.w[o as usize];
+                    }
+                    prop_assert!((got - want).abs() < 1e-6, "item {j} option {o}: evaluation {got}, bound {want}");
+                }
             }
         }
     }
