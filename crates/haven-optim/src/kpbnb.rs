@@ -6,6 +6,9 @@
 //! much stronger on the classic GAP instances. Knapsacks are solved exactly by dynamic
 //! programming over the integer capacity. Multipliers start from the LP duals implied by
 //! the capacity multipliers λ, and are improved by subgradient steps at every node.
+//! Each child of a branching is first bounded from its parent's knapsacks (the item
+//! forced in at its place, left out elsewhere), so a child that bound prunes costs no
+//! evaluation of its own.
 
 use std::time::Instant;
 
