@@ -21,6 +21,10 @@
 //! such items: on the tight classes they point at the optimum far better than the
 //! capacity relaxation.
 //!
+//! One item set in four is drawn instead from the items that another good solution (of the
+//! pool below) places differently: re-placed on their promising options, not only on the
+//! places the two solutions gave them as in a merge.
+//!
 //! One sub-problem in `MERGE_EVERY` merges solutions instead (as in path relinking, and
 //! construct-merge-solve-adapt): a shared pool keeps the best distinct local optima met
 //! by every search thread (the knapsack roundings, the ejection chains, each LNS before a
@@ -457,6 +461,14 @@ impl<'c, 'p> Lns<'c, 'p> {
         (0..c.n).filter(|&j| ch[j] != self.asg[j]).collect()
     }
 
+    /// The items that a good solution of the pool (one at random) places differently.
+    fn differing(&mut self) -> Vec<usize> {
+        let other = self.pool.pick(&mut self.rng, 1).pop().unwrap_or_default();
+        (0..self.c.n)
+            .filter(|&j| other.get(j).is_some_and(|&o| o != self.asg[j]))
+            .collect()
+    }
+
     /// Random feasible shifts and swaps (for restarts).
     fn perturb(&mut self, moves: usize) {
         let (c, k) = (self.c, self.c.k);
@@ -550,10 +562,18 @@ impl<'c, 'p> Lns<'c, 'p> {
                 self.merge(deadline.min(now + Duration::from_millis(30)), MERGE_NODES)
             } else if by_items {
                 let mut chosen: Vec<usize> = Vec::with_capacity(f);
-                // the items placed away from the relaxation's choice, f of them at
-                // random if there are more; the rest among the 3f the capacity
-                // relaxation leaves most undecided
-                let away = if self.rounds.is_multiple_of(4) || !self.choices.is_empty() {
+                // the items placed away from the relaxation's choice (one set in four:
+                // placed differently by another good solution), f of them at random if
+                // there are more; the rest among the 3f the capacity relaxation leaves
+                // most undecided
+                let differing = if self.pool.len() >= 2 && self.rng.below(4) == 0 {
+                    self.differing()
+                } else {
+                    Vec::new()
+                };
+                let away = if !differing.is_empty() {
+                    differing
+                } else if self.rounds.is_multiple_of(4) || !self.choices.is_empty() {
                     self.away()
                 } else {
                     Vec::new()
@@ -652,6 +672,21 @@ mod tests {
         values.sort_by(f64::total_cmp);
         let want: Vec<f64> = (POOL..2 * POOL).map(|v| v as f64).collect();
         assert_eq!(values, want);
+    }
+
+    #[test]
+    fn differing_items_are_those_another_good_solution_places_elsewhere() {
+        let p = crate::testutil::dense(3, &[20, 20, 20], 6, 3);
+        let c = Core::new(&p);
+        let start: Vec<u32> = (0..c.n)
+            .map(|j| c.p.options(j).next().unwrap() as u32)
+            .collect();
+        let mut other = start.clone();
+        other[1] = c.p.options(1).nth(2).unwrap() as u32;
+        other[4] = c.p.options(4).nth(1).unwrap() as u32;
+        let mut l = Lns::new(&c, &start, &vec![0.0; c.m * c.k], 7)
+            .with_pool(Arc::new(Pool::new(&[(0.0, other)])));
+        assert_eq!(l.differing(), vec![1, 4]);
     }
 
     proptest! {
