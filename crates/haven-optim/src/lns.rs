@@ -11,9 +11,9 @@
 //!
 //! Every other sub-problem is a set of items instead, re-placed in the room the others
 //! leave, each on its 5 best options by reduced profit (or those the knapsack relaxation
-//! chose for it, or where it is): items the relaxation leaves undecided (small regret), or items placed
-//! away from the relaxation's choice — where the incumbent and the relaxation disagree, as
-//! in relaxation-induced neighbourhood search (RINS) for integer programs. An item is
+//! chose for it, or where it is): items the relaxation leaves undecided (small regret), or
+//! items placed away from the relaxation's choice — where the incumbent and the relaxation
+//! disagree, as in relaxation-induced neighbourhood search (RINS) for integer programs. An item is
 //! away when its reduced profit falls short of its best by more than 0.1 %: on the tight
 //! classes many places tie for an item's best, and any of them is the relaxation's
 //! choice. Where the knapsack relaxation has run (`round::kp_rounding`), its choices at
