@@ -717,7 +717,11 @@ mod tests {
         /// An item set re-places its items on their promising options (or where they
         /// are) and nowhere else, and finds the best such re-placement.
         #[test]
-        fn an_item_set_keeps_to_promising_options(p in small(), pick in any::<u32>(), keep in 1usize..3) {
+        fn an_item_set_keeps_to_promising_options(
+            p in small(),
+            pick in any::<u32>(),
+            keep in 1usize..3,
+        ) {
             let c = Core::new(&p);
             let all = feasible_all(&c);
             prop_assume!(!all.is_empty());
@@ -731,7 +735,8 @@ mod tests {
             let (_, complete) = l.reoptimise_items(&mut items, far, 10_000_000);
             prop_assert!(complete);
             let v = feasible_profit(&c, &l.asg).expect("an item set keeps the assignment feasible");
-            let allow = |j: usize, o: usize| start[j] == o as u32 || promising[j].contains(&(o as u32));
+            let allow =
+                |j: usize, o: usize| start[j] == o as u32 || promising[j].contains(&(o as u32));
             for (j, &o) in l.asg.iter().enumerate() {
                 prop_assert!(allow(j, o as usize), "item {j} moved to option {o}, not promising");
             }
