@@ -457,16 +457,22 @@ impl<'c, 'p> Lns<'c, 'p> {
                 })
                 .collect();
         }
-        let ch = &self.choices[self.rng.below(self.choices.len())];
-        (0..c.n).filter(|&j| ch[j] != self.asg[j]).collect()
+        let pick = self.rng.below(self.choices.len());
+        self.placed_differently(&self.choices[pick])
+    }
+
+    /// The items that `other` (an option per item, NONE where undecided) places
+    /// differently from the current assignment.
+    fn placed_differently(&self, other: &[u32]) -> Vec<usize> {
+        (0..self.c.n)
+            .filter(|&j| other.get(j).is_some_and(|&o| o != self.asg[j]))
+            .collect()
     }
 
     /// The items that a good solution of the pool (one at random) places differently.
     fn differing(&mut self) -> Vec<usize> {
         let other = self.pool.pick(&mut self.rng, 1).pop().unwrap_or_default();
-        (0..self.c.n)
-            .filter(|&j| other.get(j).is_some_and(|&o| o != self.asg[j]))
-            .collect()
+        self.placed_differently(&other)
     }
 
     /// Random feasible shifts and swaps (for restarts).
