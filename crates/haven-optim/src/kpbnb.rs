@@ -45,7 +45,8 @@ pub(crate) struct KpBnb<'c, 'p> {
     inplace: Vec<u32>,
     val: Vec<f64>,
     val2: Vec<f64>,
-    keep: Vec<bool>,
+    /// The dynamic programme's rows, one per candidate (stride: the room + 1).
+    table: Vec<f64>,
     cand: Vec<(usize, usize, f64, i64)>,
     /// Each place's knapsack value at the last evaluation.
     kp_val: Vec<f64>,
@@ -94,6 +95,8 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             }
         }
         let maxcap = c.cap.iter().fold(0.0f64, |a, b| a.max(*b)) as usize;
+        // the most candidates a knapsack can have
+        let most = by_place.iter().map(Vec::len).max().unwrap_or(0);
         KpBnb {
             c,
             w,
@@ -112,7 +115,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             inplace: vec![NONE; c.n],
             val: vec![0.0; maxcap + 1],
             val2: vec![0.0; maxcap + 1],
-            keep: vec![false; (maxcap + 1) * (c.n + 1)],
+            table: vec![0.0; (maxcap + 1) * (most + 1)],
             cand: Vec::new(),
             kp_val: vec![0.0; c.m],
             rows: vec![0.0; (maxcap + 1) * c.m],
@@ -174,35 +177,36 @@ impl<'c, 'p> KpBnb<'c, 'p> {
                 continue;
             }
             let stride = cap + 1;
-            // two rows, the next computed from the current: no dependency inside a
-            // row, so the loop vectorises
+            // one row per candidate, each computed from the one before: no dependency
+            // inside a row, so the loop vectorises, and a candidate was taken where its
+            // row differs from the one before (no separate record of the choices)
             let at = i * self.val.len();
-            let (mut cur, mut next) = (&mut self.val[..stride], &mut self.val2[..stride]);
-            cur.iter_mut().for_each(|x| *x = 0.0);
+            let len = self.cand.len();
+            let table = &mut self.table[..(len + 1) * stride];
+            table[..stride].iter_mut().for_each(|x| *x = 0.0);
             for (idx, &(_, _, q, wt)) in self.cand.iter().enumerate() {
                 let wt = wt as usize;
-                let row = &mut self.keep[idx * stride..(idx + 1) * stride];
-                row[..wt].iter_mut().for_each(|x| *x = false);
+                let (done, rest) = table.split_at_mut((idx + 1) * stride);
+                let cur = &done[idx * stride..];
+                let next = &mut rest[..stride];
                 next[..wt].copy_from_slice(&cur[..wt]);
-                for (((nx, r), &stay), &take) in next[wt..]
+                for ((nx, &stay), &take) in next[wt..]
                     .iter_mut()
-                    .zip(&mut row[wt..])
                     .zip(&cur[wt..])
                     .zip(&cur[..stride - wt])
                 {
                     let v = take + q;
-                    *r = v > stay;
                     *nx = if v > stay { v } else { stay };
                 }
-                std::mem::swap(&mut cur, &mut next);
             }
-            total += cur[cap];
-            self.kp_val[i] = cur[cap];
-            self.rows[at..at + stride].copy_from_slice(cur);
+            let last = &table[len * stride..];
+            total += last[cap];
+            self.kp_val[i] = last[cap];
+            self.rows[at..at + stride].copy_from_slice(last);
             self.row_ok[i] = true;
             let mut cc = cap;
-            for idx in (0..self.cand.len()).rev() {
-                if self.keep[idx * stride + cc] {
+            for idx in (0..len).rev() {
+                if table[(idx + 1) * stride + cc] != table[idx * stride + cc] {
                     let (j, o, _, wt) = self.cand[idx];
                     self.cnt[j] += 1;
                     self.inplace[j] = o as u32;
