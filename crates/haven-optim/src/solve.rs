@@ -38,9 +38,11 @@ const ROUND_NODES: u64 = 200_000;
 /// them and to the LNS.
 const KP_ROUND_FROM: f64 = 0.05;
 const KP_ROUND_UNTIL: f64 = 0.3;
-/// The exact search (on small instances) runs until this share of the limit (from
-/// `KP_ROUND_UNTIL` on chu: enough to prove c10100 at 1 s).
-const EXACT_UNTIL: f64 = 0.4;
+/// The exact search with the knapsack bound (small instances) runs until this share of
+/// the limit: from `KP_ROUND_UNTIL` on chu, enough to prove c10100 at 1 s.
+const KP_EXACT_UNTIL: f64 = 0.4;
+/// The exact search with the capacity bound runs until this share.
+const EXACT_UNTIL: f64 = 0.5;
 
 /// Branch-and-bound nodes for each knapsack rounding's sub-problem.
 const KP_ROUND_NODES: u64 = 20_000;
@@ -574,11 +576,11 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     if small && !proven(inc_v, ub) {
         let incumbent = inc.as_deref().map(|a| (a, inc_v));
         let (best, best_asg, aborted, nodes, root) = if kpbnb::applicable(&c) {
-            let mut b = KpBnb::new(&c, &lambda, incumbent, opts.node_limit, at(EXACT_UNTIL));
+            let mut b = KpBnb::new(&c, &lambda, incumbent, opts.node_limit, at(KP_EXACT_UNTIL));
             b.run();
             (b.best, b.best_asg.take(), b.aborted, b.nodes, b.root_bound)
         } else {
-            let mut b = Bnb::new(&c, &lambda, incumbent, opts.node_limit, at(0.5));
+            let mut b = Bnb::new(&c, &lambda, incumbent, opts.node_limit, at(EXACT_UNTIL));
             b.run();
             (b.best, b.best_asg.take(), b.aborted, b.nodes, f64::INFINITY)
         };
