@@ -8,11 +8,17 @@
 //! the capacity multipliers λ, and are improved by subgradient steps at every node.
 //! Each child of a branching is first bounded from its parent's knapsacks (the item
 //! forced in at its place, left out elsewhere), so a child that bound prunes costs no
-//! evaluation of its own.
+//! evaluation of its own. At the root the same reading is made for every option at once
+//! (each knapsack's programme run forwards and backwards), and the options whose forced
+//! bound cannot beat the incumbent are closed for the whole search (reduced-cost fixing).
 
 use std::time::Instant;
 
 use crate::core::{Core, NONE};
+
+/// Rounds of fixing at the root, each after the bound has been tightened without the
+/// options the one before closed.
+const ROOT_FIXING_ROUNDS: usize = 3;
 
 /// The knapsack bound applies: one resource, integral data, small capacities.
 pub(crate) fn applicable(c: &Core) -> bool {
@@ -58,6 +64,12 @@ pub(crate) struct KpBnb<'c, 'p> {
     by_place: Vec<Vec<(usize, usize)>>,
     /// Subgradient iterations at the root and at other nodes.
     pub iters: (usize, usize),
+    /// The dynamic programme's rows from the last candidate back (fixing at the root).
+    back: Vec<f64>,
+    /// Options the root's fixing proved cannot be in a better solution.
+    gone: Vec<bool>,
+    /// Options fixed out at the root (statistics).
+    pub fixed_out: usize,
 }
 
 impl<'c, 'p> KpBnb<'c, 'p> {
@@ -123,6 +135,9 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             root_bound: f64::INFINITY,
             by_place,
             iters: (150, 12),
+            back: Vec::new(),
+            gone: vec![false; c.p.num_options()],
+            fixed_out: 0,
         }
     }
 
@@ -177,28 +192,10 @@ impl<'c, 'p> KpBnb<'c, 'p> {
                 continue;
             }
             let stride = cap + 1;
-            // one row per candidate, each computed from the one before: no dependency
-            // inside a row, so the loop vectorises, and a candidate was taken where its
-            // row differs from the one before (no separate record of the choices)
             let at = i * self.val.len();
             let len = self.cand.len();
             let table = &mut self.table[..(len + 1) * stride];
-            table[..stride].iter_mut().for_each(|x| *x = 0.0);
-            for (idx, &(_, _, q, wt)) in self.cand.iter().enumerate() {
-                let wt = wt as usize;
-                let (done, rest) = table.split_at_mut((idx + 1) * stride);
-                let cur = &done[idx * stride..];
-                let next = &mut rest[..stride];
-                next[..wt].copy_from_slice(&cur[..wt]);
-                for ((nx, &stay), &take) in next[wt..]
-                    .iter_mut()
-                    .zip(&cur[wt..])
-                    .zip(&cur[..stride - wt])
-                {
-                    let v = take + q;
-                    *nx = if v > stay { v } else { stay };
-                }
-            }
+            programme(table, stride, self.cand.iter().map(|x| (x.2, x.3 as usize)));
             let last = &table[len * stride..];
             total += last[cap];
             self.kp_val[i] = last[cap];
@@ -303,6 +300,148 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             .collect()
     }
 
+    /// Reduced-cost fixing at node `d` (the root): for every option still open, the bound
+    /// of the node with the option forced (its item in that knapsack and out of every
+    /// other), from each knapsack's programme run forwards and backwards. An option whose
+    /// bound cannot beat the incumbent is closed for the rest of the search. Returns how
+    /// many were closed, or `None` when an item is left with no option (nothing better
+    /// below this node).
+    fn fix(&mut self, d: usize) -> Option<usize> {
+        let c = self.c;
+        if !self.best.is_finite() {
+            return Some(0);
+        }
+        let no = c.p.num_options();
+        let mut in_loss = vec![0.0; no];
+        let mut out_loss = vec![0.0; no];
+        let mut l = self.fixed;
+        for j in 0..c.n {
+            if !self.decided[j] {
+                l += self.u[d][j];
+            }
+        }
+        let mut kill: Vec<usize> = Vec::new();
+        for i in 0..c.m {
+            if self.rem[i] < 0 {
+                return None;
+            }
+            let cap = self.rem[i] as usize;
+            let stride = cap + 1;
+            self.cand.clear();
+            for &(j, o) in &self.by_place[i] {
+                if self.decided[j] {
+                    continue;
+                }
+                if self.w[o] > cap as i64 {
+                    kill.push(o);
+                    continue;
+                }
+                let q = c.profit(o) - self.u[d][j];
+                if q > 1e-12 {
+                    self.cand.push((j, o, q, self.w[o]));
+                }
+            }
+            let len = self.cand.len();
+            let table = &mut self.table[..(len + 1) * stride];
+            programme(table, stride, self.cand.iter().map(|x| (x.2, x.3 as usize)));
+            // the same from the last candidate back: row r holds the last r candidates
+            if self.back.len() < (len + 1) * stride {
+                self.back.resize((len + 1) * stride, 0.0);
+            }
+            let back = &mut self.back[..(len + 1) * stride];
+            programme(
+                back,
+                stride,
+                self.cand.iter().rev().map(|x| (x.2, x.3 as usize)),
+            );
+            let full = &table[len * stride..];
+            let kp = full[cap];
+            l += kp;
+            // one optimal filling: a candidate in it loses nothing forced in, one out of it
+            // nothing left out
+            let mut taken = vec![false; len];
+            let mut cc = cap;
+            for idx in (0..len).rev() {
+                if table[(idx + 1) * stride + cc] != table[idx * stride + cc] {
+                    taken[idx] = true;
+                    cc -= self.cand[idx].3 as usize;
+                }
+            }
+            // the knapsack without candidate idx, at room r
+            let without = |idx: usize, r: usize| {
+                let f = &table[idx * stride..(idx + 1) * stride];
+                let after = len - 1 - idx;
+                let b = &back[after * stride..(after + 1) * stride];
+                let mut best = f64::NEG_INFINITY;
+                for c1 in 0..=r {
+                    let v = f[c1] + b[r - c1];
+                    if v > best {
+                        best = v;
+                    }
+                }
+                best
+            };
+            for (idx, &(_, o, q, wt)) in self.cand.iter().enumerate() {
+                if taken[idx] {
+                    out_loss[o] = kp - without(idx, cap);
+                } else {
+                    in_loss[o] = kp - (q + without(idx, cap - wt as usize));
+                }
+            }
+            // options that are no candidate (nothing to gain): forced in, from the full row
+            for &(j, o) in &self.by_place[i] {
+                if self.decided[j] || self.w[o] > cap as i64 {
+                    continue;
+                }
+                let q = c.profit(o) - self.u[d][j];
+                if q <= 1e-12 {
+                    in_loss[o] = kp - (q + full[cap - self.w[o] as usize]);
+                }
+            }
+        }
+        for j in 0..c.n {
+            if self.decided[j] {
+                continue;
+            }
+            let total_out: f64 = c.p.options(j).map(|o| out_loss[o]).sum();
+            let mut open = 0;
+            for o in c.p.options(j) {
+                if self.gone[o] || !c.alive[o] {
+                    continue;
+                }
+                let i = c.place(o);
+                if self.w[o] > self.rem[i] {
+                    continue;
+                }
+                let b = l - in_loss[o] - (total_out - out_loss[o]);
+                if self.prunable(b + 1e-7) {
+                    kill.push(o);
+                } else {
+                    open += 1;
+                }
+            }
+            let none_open = c.optional && !self.prunable(l - total_out - self.u[d][j] + 1e-7);
+            if open == 0 && !none_open {
+                return None;
+            }
+        }
+        let mut closed = 0;
+        for o in kill {
+            if !self.gone[o] {
+                self.gone[o] = true;
+                closed += 1;
+            }
+        }
+        if closed > 0 {
+            let gone = &self.gone;
+            for v in &mut self.by_place {
+                v.retain(|&(_, o)| !gone[o]);
+            }
+        }
+        self.fixed_out += closed;
+        Some(closed)
+    }
+
     fn iterate(&mut self, d: usize, iters: usize) -> f64 {
         self.iterate_seen(d, iters, &mut |_, _, _| {})
     }
@@ -399,6 +538,23 @@ impl<'c, 'p> KpBnb<'c, 'p> {
         if l == f64::NEG_INFINITY || self.prunable(l) {
             return;
         }
+        // at the root, close the options that cannot be in a better solution (for the
+        // whole search), and tighten the bound without them
+        let mut l = l;
+        if d == 0 {
+            for _ in 0..ROOT_FIXING_ROUNDS {
+                match self.fix(d) {
+                    None => return,
+                    Some(0) => break,
+                    Some(_) => {
+                        l = self.iterate(d, self.iters.1);
+                        if l == f64::NEG_INFINITY || self.prunable(l) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
         let c = self.c;
         // relaxed solution feasible?
         let mut branch = usize::MAX;
@@ -449,7 +605,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
         let j = branch;
         let mut kids: Vec<(f64, u32)> =
             c.p.options(j)
-                .filter(|&o| c.alive[o] && self.w[o] <= self.rem[c.place(o)])
+                .filter(|&o| c.alive[o] && !self.gone[o] && self.w[o] <= self.rem[c.place(o)])
                 .map(|o| {
                     let first = if self.inplace[j] == o as u32 {
                         1e18
@@ -492,10 +648,34 @@ impl<'c, 'p> KpBnb<'c, 'p> {
     }
 }
 
+/// The 0/1 knapsack's dynamic programme over `items` (value, weight), one row per item
+/// after the empty row 0, each of `stride` capacities: row r holds the best value of the
+/// first r items within each capacity. Each row is computed from the one before, so the
+/// inner loop has no dependency and vectorises; an item was taken where its row differs
+/// from the one before.
+fn programme(table: &mut [f64], stride: usize, items: impl Iterator<Item = (f64, usize)>) {
+    table[..stride].iter_mut().for_each(|x| *x = 0.0);
+    for (idx, (q, wt)) in items.enumerate() {
+        let (done, rest) = table.split_at_mut((idx + 1) * stride);
+        let cur = &done[idx * stride..];
+        let next = &mut rest[..stride];
+        next[..wt].copy_from_slice(&cur[..wt]);
+        for ((nx, &stay), &take) in next[wt..]
+            .iter_mut()
+            .zip(&cur[wt..])
+            .zip(&cur[..stride - wt])
+        {
+            let v = take + q;
+            *nx = if v > stay { v } else { stay };
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::core::Scored;
     use crate::model::{Mode, Sense};
     use crate::testutil::small;
     use proptest::prelude::*;
@@ -503,6 +683,43 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Fixing at the root closes no option of a solution better than the incumbent,
+        /// and reports nothing better below the root only when there is none.
+        #[test]
+        fn fixing_keeps_every_better_solution(mut p in small(), optional in any::<bool>(), pick in any::<u32>()) {
+            if optional {
+                p.mode = Mode::Optional;
+                p.sense = Sense::Maximize;
+            }
+            let c = Core::new(&p);
+            prop_assume!(applicable(&c));
+            let all = crate::testutil::feasible_all(&c);
+            prop_assume!(!all.is_empty());
+            let mut values: Vec<f64> = all.iter().map(|x| x.0).collect();
+            values.sort_by(f64::total_cmp);
+            // an incumbent from anywhere in the range, often not the best
+            let (inc_v, inc) = all
+                .iter()
+                .find(|x| x.0 == values[pick as usize % values.len()])
+                .cloned()
+                .unwrap();
+            let far = Instant::now() + Duration::from_secs(60);
+            let mut b = KpBnb::new(&c, &vec![0.0; c.m], Some((&inc, inc_v)), 1000, far);
+            let l = b.iterate(0, 5);
+            prop_assume!(l.is_finite() && !b.prunable(l));
+            let better: Vec<&Scored> = all.iter().filter(|x| x.0 > inc_v + 0.5).collect();
+            match b.fix(0) {
+                None => prop_assert!(better.is_empty(), "nothing better reported, but {} is", better[0].0),
+                Some(_) => {
+                    for (v, a) in better {
+                        for &o in a {
+                            prop_assert!(!b.gone[o as usize], "option {o} closed, but it is in a solution worth {v} > {inc_v}");
+                        }
+                    }
+                }
+            }
+        }
+
         /// The bound `child_bounds` gives each child of a branching is the one its own
         /// first evaluation finds (the same multipliers), in both modes: pruning a child
         /// on it prunes exactly what the search pruned before.
