@@ -119,3 +119,47 @@ fn chu_instance_gets_valid_bound_and_feasible_solution() {
     assert!(bound <= 1931.0 && 1931.0 <= obj, "{bound} {obj}");
     assert!(check_assignment(&p, &s.assignment).feasible);
 }
+
+/// The assignments Haven found that cost less than the best known solution value in
+/// data.csv (`tests/data/gap/solutions/<set>-<instance>-<cost>.txt`): the checker, not
+/// the solver, vouches for each, and for its cost.
+#[test]
+fn assignments_below_the_best_known_are_feasible() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gap/solutions");
+    let csv = std::fs::read_to_string(gap_dir().join("data.csv")).expect("data.csv");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("solutions folder") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a file name");
+        // <set>-<instance>-<cost>
+        let parts: Vec<&str> = name.splitn(3, '-').collect();
+        assert_eq!(parts.len(), 3, "{name}: not <set>-<instance>-<cost>");
+        let rel = format!("{}/{}", parts[0], parts[1]);
+        let cost: f64 = parts[2].parse().expect("a cost in the name");
+        let p = read_orlib_gap(gap_dir().join(&rel))
+            .expect("read")
+            .remove(0);
+        let text = std::fs::read_to_string(&path).expect("solution file");
+        let assignment: Vec<Option<usize>> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| Some(l.trim().parse::<usize>().expect("an agent index")))
+            .collect();
+        assert_eq!(assignment.len(), p.num_items(), "{name}");
+        let chk = check_assignment(&p, &assignment);
+        assert!(chk.feasible, "{name}: {chk:?}");
+        assert_eq!(chk.objective, cost, "{name}");
+        let best_known: f64 = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{rel},")))
+            .and_then(|l| l.split(',').nth(7))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("a best known value");
+        assert!(cost < best_known, "{name}: {cost} against {best_known}");
+        checked += 1;
+    }
+    assert!(checked >= 1);
+}
