@@ -68,8 +68,6 @@ pub(crate) struct KpBnb<'c, 'p> {
     back: Vec<f64>,
     /// Options the root's fixing proved cannot be in a better solution.
     gone: Vec<bool>,
-    /// Options fixed out at the root (statistics).
-    pub fixed_out: usize,
 }
 
 impl<'c, 'p> KpBnb<'c, 'p> {
@@ -137,7 +135,6 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             iters: (150, 12),
             back: Vec::new(),
             gone: vec![false; c.p.num_options()],
-            fixed_out: 0,
         }
     }
 
@@ -166,16 +163,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             if cap < 0 {
                 return f64::NEG_INFINITY;
             }
-            self.cand.clear();
-            for &(j, o) in &self.by_place[i] {
-                if self.decided[j] || self.w[o] > cap {
-                    continue;
-                }
-                let q = c.profit(o) - self.u[d][j];
-                if q > 1e-12 {
-                    self.cand.push((j, o, q, self.w[o]));
-                }
-            }
+            self.candidates(d, i);
             if self.cand.is_empty() {
                 continue;
             }
@@ -212,6 +200,24 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             }
         }
         total
+    }
+
+    /// Place `i`'s knapsack candidates at the multipliers `u[d]`, into `self.cand`: the
+    /// undecided items that fit its room and gain there (item, option, profit − u_j,
+    /// weight).
+    fn candidates(&mut self, d: usize, i: usize) {
+        let c = self.c;
+        let cap = self.rem[i];
+        self.cand.clear();
+        for &(j, o) in &self.by_place[i] {
+            if self.decided[j] || self.w[o] > cap {
+                continue;
+            }
+            let q = c.profit(o) - self.u[d][j];
+            if q > 1e-12 {
+                self.cand.push((j, o, q, self.w[o]));
+            }
+        }
     }
 
     /// Place `i`'s knapsack at the multipliers `u[d]` without item `skip`, at every
@@ -327,20 +333,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
             }
             let cap = self.rem[i] as usize;
             let stride = cap + 1;
-            self.cand.clear();
-            for &(j, o) in &self.by_place[i] {
-                if self.decided[j] {
-                    continue;
-                }
-                if self.w[o] > cap as i64 {
-                    kill.push(o);
-                    continue;
-                }
-                let q = c.profit(o) - self.u[d][j];
-                if q > 1e-12 {
-                    self.cand.push((j, o, q, self.w[o]));
-                }
-            }
+            self.candidates(d, i);
             let len = self.cand.len();
             let table = &mut self.table[..(len + 1) * stride];
             programme(table, stride, self.cand.iter().map(|x| (x.2, x.3 as usize)));
@@ -438,7 +431,6 @@ impl<'c, 'p> KpBnb<'c, 'p> {
                 v.retain(|&(_, o)| !gone[o]);
             }
         }
-        self.fixed_out += closed;
         Some(closed)
     }
 
