@@ -4,16 +4,41 @@
 //! cargo run --release -p haven-optim --example solve -- [--time-limit-ms T] [--seed S]
 //!     [--threads N] [--max] [--json] FILE...        # OR-Library GAP files (min cost)
 //! cargo run --release -p haven-optim --example solve -- --resettle N M [--seed S] [--dump FILE] ...
+//! cargo run --release -p haven-optim --example solve -- --bench-item-sets SETS [--size F]
+//!     [--repeat R] [--seed S] --start ASSIGNMENT FILE   # the LNS's sub-problem kernel
 //! ```
 //! Prints one JSON line per instance: name, objective, bound, gap, optimal, feasible, time_ms.
 //! With `--resettle` it also prints a warm re-solve after one capacity change and the peak
-//! memory (VmHWM) of the process.
+//! memory (VmHWM) of the process. With `--bench-item-sets` it re-places SETS random item
+//! sets of F items (default 60) from the assignment in ASSIGNMENT (one 0-based place a
+//! line in item order, `#` comments) with no clock, R times (default 5), and prints the
+//! work, each time and the fastest.
 
 use haven_optim::{
     ResettlementParams, Sense, SolveOptions, check_assignment, generate_resettlement,
     read_json_problem, read_orlib_gap, solve, solve_warm,
 };
 use std::process::ExitCode;
+
+/// An assignment file: one 0-based place a line, in item order; `#` lines are comments.
+fn read_assignment(path: &str) -> Result<Vec<Option<usize>>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
+    let mut a = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let place = line.parse().map_err(|_| {
+            format!(
+                "{path}:{}: a place index is expected (value: {line:?})",
+                n + 1
+            )
+        })?;
+        a.push(Some(place));
+    }
+    Ok(a)
+}
 
 fn peak_mem_mb() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -29,6 +54,10 @@ fn main() -> ExitCode {
     let mut resettle: Option<(usize, usize)> = None;
     let mut full = false;
     let mut dump: Option<String> = None;
+    let mut bench_sets: Option<usize> = None;
+    let mut bench_size = 60usize;
+    let mut repeat = 5u64;
+    let mut start: Option<String> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     let num = |i: usize| -> u64 {
@@ -60,6 +89,22 @@ fn main() -> ExitCode {
             "--dump" => {
                 i += 1;
                 dump = args.get(i).cloned();
+            }
+            "--bench-item-sets" => {
+                i += 1;
+                bench_sets = Some(num(i) as usize);
+            }
+            "--repeat" => {
+                i += 1;
+                repeat = num(i);
+            }
+            "--size" => {
+                i += 1;
+                bench_size = num(i) as usize;
+            }
+            "--start" => {
+                i += 1;
+                start = args.get(i).cloned();
             }
             "--resettle" => {
                 resettle = Some((num(i + 1) as usize, num(i + 2) as usize));
@@ -126,6 +171,43 @@ fn main() -> ExitCode {
             })
         );
         return ExitCode::SUCCESS;
+    }
+    if let Some(sets) = bench_sets {
+        let (Some(start), [f]) = (start, files.as_slice()) else {
+            eprintln!("--bench-item-sets needs --start ASSIGNMENT and one GAP file");
+            return ExitCode::from(2);
+        };
+        let run = read_assignment(&start).and_then(|a| {
+            let p = read_orlib_gap(f)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("{f}: no instance"))?;
+            // the same work each time: the fastest time is the least disturbed
+            let mut runs = Vec::new();
+            for _ in 0..repeat.max(1) {
+                runs.push(
+                    haven_optim::bench_item_sets(&p, &a, sets, bench_size, opts.seed)
+                        .map_err(|e| format!("{start}: {e}"))?,
+                );
+            }
+            Ok(runs)
+        });
+        return match run {
+            Ok(runs) => {
+                let times: Vec<f64> = runs.iter().map(|b| b.time_ms).collect();
+                let fastest = times.iter().copied().fold(f64::INFINITY, f64::min);
+                println!(
+                    "{}",
+                    serde_json::json!({"kernel": runs[0], "times_ms": times, "fastest_ms": fastest})
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let mut status = ExitCode::SUCCESS;
     for f in files {

@@ -68,4 +68,6 @@ pub use io::{
     parse_orlib_gap, problem_to_json, read_json_problem, read_orlib_gap,
 };
 pub use model::{Mode, Problem, ProblemBuilder, Sense};
+#[doc(hidden)]
+pub use solve::{KernelBench, bench_item_sets};
 pub use solve::{Solution, SolveOptions, SolveStats, Status, solve, solve_warm};

@@ -41,6 +41,8 @@ use crate::kpbnb::{self, KpBnb};
 use crate::model::ProblemBuilder;
 use crate::rng::Rng;
 
+/// Node limit of a sub-problem.
+const LNS_NODES: u64 = 500;
 /// How many local optima the merging keeps.
 const POOL: usize = 6;
 /// One sub-problem in this many merges the pool.
@@ -122,6 +124,8 @@ pub(crate) struct Lns<'c, 'p> {
     /// Items placed at each place (unordered).
     at: Vec<Vec<usize>>,
     pub rounds: u64,
+    /// Branch-and-bound nodes over all sub-problems.
+    pub nodes: u64,
     kp_iters: (usize, usize),
     /// Items by increasing regret under the multipliers (best minus second-best reduced
     /// profit): the ones the relaxation leaves undecided, where rounding goes wrong.
@@ -151,6 +155,7 @@ impl<'c, 'p> Lns<'c, 'p> {
             load: vec![0.0; c.m * c.k],
             at: vec![Vec::new(); c.m],
             rounds: 0,
+            nodes: 0,
             kp_iters: (40, 4),
             ties: Vec::new(),
             relaxed_best: vec![f64::NEG_INFINITY; c.n],
@@ -386,10 +391,12 @@ impl<'c, 'p> Lns<'c, 'p> {
             let mut bb = KpBnb::new(&sc, &lam, Some((&inc, inc_v)), node_limit, deadline);
             bb.iters = (self.kp_iters.0, self.kp_iters.1);
             bb.run();
+            self.nodes += bb.nodes;
             (bb.best, bb.best_asg.take(), bb.aborted)
         } else {
             let mut bb = Bnb::new(&sc, &lam, Some((&inc, inc_v)), node_limit, deadline);
             bb.run();
+            self.nodes += bb.nodes;
             (bb.best, bb.best_asg.take(), bb.aborted)
         };
         let Some(a) = best_asg else {
@@ -526,6 +533,37 @@ impl<'c, 'p> Lns<'c, 'p> {
         self.rebuild();
     }
 
+    /// The sub-problem kernel alone, for benchmarks: `sets` item sets of `size` items drawn
+    /// at random, each re-placed on its promising options from the start assignment
+    /// (which is restored after each) with the LNS's node limit and no clock, so that the
+    /// work is the same run after run. Returns how many improved and how many finished
+    /// within the node limit.
+    pub fn item_set_kernel(&mut self, sets: usize, size: usize) -> (usize, usize) {
+        let c = self.c;
+        let start = self.asg.clone();
+        let size = size.clamp(1, c.n.max(1));
+        let far = Instant::now() + Duration::from_secs(365 * 24 * 3600);
+        let (mut improved, mut finished) = (0, 0);
+        let mut chosen: Vec<usize> = Vec::with_capacity(size);
+        for _ in 0..sets {
+            chosen.clear();
+            while chosen.len() < size {
+                let j = self.rng.below(c.n);
+                if !chosen.contains(&j) {
+                    chosen.push(j);
+                }
+            }
+            let (i, f) = self.reoptimise_items(&mut chosen, far, LNS_NODES);
+            improved += usize::from(i);
+            finished += usize::from(f);
+            if i {
+                self.asg.copy_from_slice(&start);
+                self.rebuild();
+            }
+        }
+        (improved, finished)
+    }
+
     /// Run until the deadline, `max_rounds` sub-problems, or profit >= target. `start` must
     /// be feasible. Returns the best assignment and its profit.
     pub fn run(
@@ -548,7 +586,7 @@ impl<'c, 'p> Lns<'c, 'p> {
         let mut f = 12usize;
         let mut fails = 0u64;
         let mut restarts_since = 0u64;
-        let node_limit = 500;
+        let node_limit = LNS_NODES;
         let done = |p: f64| p >= target - 1e-9 * target.abs().max(1.0);
         let mut places: Vec<usize> = Vec::with_capacity(m);
         let mut pick: Vec<usize> = (0..m).collect();

@@ -159,6 +159,63 @@ pub fn solve_warm(p: &Problem, previous: &Solution, opts: &SolveOptions) -> Solu
     solve_inner(p, opts, Some(previous))
 }
 
+/// What [`bench_item_sets`] measured.
+#[doc(hidden)]
+#[derive(Debug, Clone, Serialize)]
+pub struct KernelBench {
+    /// Item sets solved.
+    pub sets: usize,
+    /// Items in each.
+    pub size: usize,
+    /// Sets whose best re-placement beat the start.
+    pub improved: usize,
+    /// Sets solved to the end within the LNS's node limit.
+    pub finished: usize,
+    /// Branch-and-bound nodes in all.
+    pub nodes: u64,
+    /// Wall-clock time of the sets alone (not the multipliers before them).
+    pub time_ms: f64,
+}
+
+/// A benchmark of the LNS's sub-problem kernel, the part of a run that decides how fast
+/// the tight GAP classes improve: `sets` item sets of `size` items, drawn with `seed`,
+/// each re-placed exactly from the feasible assignment `start` (restored after each),
+/// node-limited and with no clock, so that the work is the same from run to run and
+/// from build to build while the bounds' arithmetic is. The capacity multipliers come
+/// from 400 subgradient steps aimed at `start`.
+#[doc(hidden)]
+pub fn bench_item_sets(
+    p: &Problem,
+    start: &[Option<usize>],
+    sets: usize,
+    size: usize,
+    seed: u64,
+) -> crate::Result<KernelBench> {
+    let report = check_assignment(p, start);
+    if !report.feasible {
+        return Err(crate::OptimError::Invalid(format!(
+            "the start assignment is not feasible: {}",
+            report.violations.join("; ")
+        )));
+    }
+    let c = Core::new(p);
+    let a = to_options(p, &c, start);
+    let v = c.profit_of(&a);
+    let far = Instant::now() + Duration::from_secs(365 * 24 * 3600);
+    let lambda = subgradient(&c, &vec![0.0; c.m * c.k], v, 400, far).lambda;
+    let mut lns = Lns::new(&c, &a, &lambda, seed);
+    let t = Instant::now();
+    let (improved, finished) = lns.item_set_kernel(sets, size);
+    Ok(KernelBench {
+        sets,
+        size,
+        improved,
+        finished,
+        nodes: lns.nodes,
+        time_ms: t.elapsed().as_secs_f64() * 1000.0,
+    })
+}
+
 fn to_options(p: &Problem, c: &Core, a: &[Option<usize>]) -> Vec<u32> {
     (0..p.num_items())
         .map(|j| match a.get(j).copied().flatten() {

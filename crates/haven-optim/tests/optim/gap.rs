@@ -1,6 +1,6 @@
 //! All 60 OR-Library gap1..gap12 instances to their known optimum, both senses.
 
-use haven_optim::{Sense, SolveOptions, check_assignment, read_orlib_gap, solve};
+use haven_optim::{Sense, SolveOptions, bench_item_sets, check_assignment, read_orlib_gap, solve};
 use std::collections::BTreeMap;
 
 use super::data::gap_dir;
@@ -162,4 +162,35 @@ fn assignments_below_the_best_known_are_feasible() {
         checked += 1;
     }
     assert!(checked >= 1);
+}
+
+/// The sub-problem benchmark (`examples/solve.rs --bench-item-sets`) does the same work
+/// run after run from its committed start, finds some of those sets improvable, and
+/// refuses a start that is not feasible.
+#[test]
+fn the_item_set_benchmark_repeats_its_work() {
+    let p = read_orlib_gap(gap_dir().join("chu1997/d20200"))
+        .expect("read")
+        .remove(0);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/data/chu1997-d20200-12288.txt");
+    let text = std::fs::read_to_string(&path).expect("start file");
+    let start: Vec<Option<usize>> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| Some(l.trim().parse::<usize>().expect("an agent index")))
+        .collect();
+    let chk = check_assignment(&p, &start);
+    assert!(chk.feasible && chk.objective == 12288.0, "{chk:?}");
+    let a = bench_item_sets(&p, &start, 12, 60, 1).expect("a feasible start");
+    let b = bench_item_sets(&p, &start, 12, 60, 1).expect("a feasible start");
+    assert_eq!(
+        (a.improved, a.finished, a.nodes),
+        (b.improved, b.finished, b.nodes)
+    );
+    assert!(a.improved >= 1 && a.nodes > 12, "{a:?}");
+    let mut bad = start.clone();
+    bad.iter_mut().for_each(|x| *x = Some(0));
+    let err = bench_item_sets(&p, &bad, 1, 60, 1).expect_err("an infeasible start");
+    assert!(err.to_string().contains("not feasible"), "{err}");
 }
