@@ -32,6 +32,15 @@ pub(crate) fn applicable(c: &Core) -> bool {
 /// how many knapsacks took it.
 pub(crate) type Seen<'a> = dyn FnMut(f64, &[u32], &[u32]) + 'a;
 
+/// An option in its place's list.
+#[derive(Clone, Copy)]
+struct Entry {
+    j: usize,
+    o: usize,
+    w: i64,
+    profit: f64,
+}
+
 pub(crate) struct KpBnb<'c, 'p> {
     c: &'c Core<'p>,
     w: Vec<i64>,
@@ -61,7 +70,9 @@ pub(crate) struct KpBnb<'c, 'p> {
     rows: Vec<f64>,
     row_ok: Vec<bool>,
     pub root_bound: f64,
-    by_place: Vec<Vec<(usize, usize)>>,
+    /// Each place's options (those the fixing closed taken out), with what listing its
+    /// candidates reads, side by side.
+    by_place: Vec<Vec<Entry>>,
     /// Subgradient iterations at the root and at other nodes.
     pub iters: (usize, usize),
     /// The dynamic programme's rows from the last candidate back (fixing at the root).
@@ -100,7 +111,12 @@ impl<'c, 'p> KpBnb<'c, 'p> {
         for j in 0..c.n {
             for o in c.p.options(j) {
                 if c.alive[o] {
-                    by_place[c.place(o)].push((j, o));
+                    by_place[c.place(o)].push(Entry {
+                        j,
+                        o,
+                        w: w[o],
+                        profit: c.profit(o),
+                    });
                 }
             }
         }
@@ -206,16 +222,16 @@ impl<'c, 'p> KpBnb<'c, 'p> {
     /// undecided items that fit its room and gain there (item, option, profit − u_j,
     /// weight).
     fn candidates(&mut self, d: usize, i: usize) {
-        let c = self.c;
         let cap = self.rem[i];
         self.cand.clear();
-        for &(j, o) in &self.by_place[i] {
-            if self.decided[j] || self.w[o] > cap {
+        let u = &self.u[d];
+        for e in &self.by_place[i] {
+            if self.decided[e.j] || e.w > cap {
                 continue;
             }
-            let q = c.profit(o) - self.u[d][j];
+            let q = e.profit - u[e.j];
             if q > 1e-12 {
-                self.cand.push((j, o, q, self.w[o]));
+                self.cand.push((e.j, e.o, q, e.w));
             }
         }
     }
@@ -224,17 +240,16 @@ impl<'c, 'p> KpBnb<'c, 'p> {
     /// capacity up to the place's room: `self.val[..=rem]` (the row of the dynamic
     /// programme).
     fn row_without(&mut self, d: usize, i: usize, skip: usize) {
-        let c = self.c;
         let cap = self.rem[i].max(0) as usize;
         let (mut cur, mut next) = (&mut self.val[..=cap], &mut self.val2[..=cap]);
         cur.iter_mut().for_each(|x| *x = 0.0);
         let mut swapped = false;
-        for &(j, o) in &self.by_place[i] {
-            let wt = self.w[o];
-            if j == skip || self.decided[j] || wt as usize > cap {
+        for e in &self.by_place[i] {
+            let wt = e.w;
+            if e.j == skip || self.decided[e.j] || wt as usize > cap {
                 continue;
             }
-            let q = c.profit(o) - self.u[d][j];
+            let q = e.profit - self.u[d][e.j];
             if q <= 1e-12 {
                 continue;
             }
@@ -382,13 +397,13 @@ impl<'c, 'p> KpBnb<'c, 'p> {
                 }
             }
             // options that are no candidate (nothing to gain): forced in, from the full row
-            for &(j, o) in &self.by_place[i] {
-                if self.decided[j] || self.w[o] > cap as i64 {
+            for e in &self.by_place[i] {
+                if self.decided[e.j] || e.w > cap as i64 {
                     continue;
                 }
-                let q = c.profit(o) - self.u[d][j];
+                let q = e.profit - self.u[d][e.j];
                 if q <= 1e-12 {
-                    in_loss[o] = kp - (q + full[cap - self.w[o] as usize]);
+                    in_loss[e.o] = kp - (q + full[cap - e.w as usize]);
                 }
             }
         }
@@ -428,7 +443,7 @@ impl<'c, 'p> KpBnb<'c, 'p> {
         if closed > 0 {
             let gone = &self.gone;
             for v in &mut self.by_place {
-                v.retain(|&(_, o)| !gone[o]);
+                v.retain(|e| !gone[e.o]);
             }
         }
         Some(closed)
