@@ -540,8 +540,11 @@ impl<'c, 'p> Lns<'c, 'p> {
     /// within the node limit.
     pub fn item_set_kernel(&mut self, sets: usize, size: usize) -> (usize, usize) {
         let c = self.c;
+        if c.n == 0 {
+            return (0, 0);
+        }
         let start = self.asg.clone();
-        let size = size.clamp(1, c.n.max(1));
+        let size = size.clamp(1, c.n);
         let far = Instant::now() + Duration::from_secs(365 * 24 * 3600);
         let (mut improved, mut finished) = (0, 0);
         let mut chosen: Vec<usize> = Vec::with_capacity(size);
@@ -731,6 +734,26 @@ mod tests {
         let mut l = Lns::new(&c, &start, &vec![0.0; c.m * c.k], 7)
             .with_pool(Arc::new(Pool::new(&[(0.0, other)])));
         assert_eq!(l.differing(), vec![1, 4]);
+    }
+
+    #[test]
+    fn the_kernel_benchmark_improves_from_its_start_and_restores_it() {
+        let p = crate::testutil::dense(5, &[9, 9, 9], 7, 4);
+        let c = Core::new(&p);
+        let all = feasible_all(&c);
+        let (worst_v, worst) = all
+            .iter()
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .cloned()
+            .expect("a feasible assignment");
+        let best_v = all.iter().map(|x| x.0).fold(f64::NEG_INFINITY, f64::max);
+        assert!(best_v > worst_v, "the instance leaves room to improve");
+        let mut l = Lns::new(&c, &worst, &vec![0.0; c.m * c.k], 3);
+        // every item in every set: each set finds the optimum, better than the start
+        let (improved, finished) = l.item_set_kernel(4, c.n);
+        assert_eq!((improved, finished), (4, 4));
+        assert_eq!(l.asg, worst, "the start is restored after each set");
+        assert!(l.nodes >= 4);
     }
 
     proptest! {
