@@ -535,17 +535,21 @@ impl<'c, 'p> Lns<'c, 'p> {
 
     /// The sub-problem kernel alone, for benchmarks: `sets` item sets of `size` items drawn
     /// at random, each re-placed on its promising options from the start assignment
-    /// (which is restored after each) with the LNS's node limit and no clock, so that the
-    /// work is the same run after run. Returns how many improved and how many finished
-    /// within the node limit.
-    pub fn item_set_kernel(&mut self, sets: usize, size: usize) -> (usize, usize) {
+    /// (which is restored after each) with the LNS's node limit. Given a `deadline` no set
+    /// reaches, the work is the same run after run. Returns how many improved and how
+    /// many finished within the node limit.
+    pub fn item_set_kernel(
+        &mut self,
+        sets: usize,
+        size: usize,
+        deadline: Instant,
+    ) -> (usize, usize) {
         let c = self.c;
         if c.n == 0 {
             return (0, 0);
         }
         let start = self.asg.clone();
         let size = size.clamp(1, c.n);
-        let far = Instant::now() + Duration::from_secs(365 * 24 * 3600);
         let (mut improved, mut finished) = (0, 0);
         let mut chosen: Vec<usize> = Vec::with_capacity(size);
         for _ in 0..sets {
@@ -556,7 +560,7 @@ impl<'c, 'p> Lns<'c, 'p> {
                     chosen.push(j);
                 }
             }
-            let (i, f) = self.reoptimise_items(&mut chosen, far, LNS_NODES);
+            let (i, f) = self.reoptimise_items(&mut chosen, deadline, LNS_NODES);
             improved += usize::from(i);
             finished += usize::from(f);
             if i {
@@ -750,7 +754,8 @@ mod tests {
         assert!(best_v > worst_v, "the instance leaves room to improve");
         let mut l = Lns::new(&c, &worst, &vec![0.0; c.m * c.k], 3);
         // every item in every set: each set finds the optimum, better than the start
-        let (improved, finished) = l.item_set_kernel(4, c.n);
+        let far = Instant::now() + Duration::from_secs(60);
+        let (improved, finished) = l.item_set_kernel(4, c.n, far);
         assert_eq!((improved, finished), (4, 4));
         assert_eq!(l.asg, worst, "the start is restored after each set");
         assert!(l.nodes >= 4);

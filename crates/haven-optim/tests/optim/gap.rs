@@ -21,6 +21,15 @@ const MAX_OPT: [[i64; 5]; 12] = [
     [1451, 1449, 1433, 1447, 1446],
 ];
 
+/// An assignment file: one 0-based agent a line, in job order; `#` lines are comments.
+fn read_assignment(path: &std::path::Path) -> Vec<Option<usize>> {
+    let text = std::fs::read_to_string(path).expect("an assignment file");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| Some(l.trim().parse::<usize>().expect("an agent index")))
+        .collect()
+}
+
 fn min_optima() -> BTreeMap<String, f64> {
     let text = std::fs::read_to_string(gap_dir().join("data.csv")).expect("data.csv");
     let mut out = BTreeMap::new();
@@ -142,12 +151,7 @@ fn assignments_below_the_best_known_are_feasible() {
         let p = read_orlib_gap(gap_dir().join(&rel))
             .expect("read")
             .remove(0);
-        let text = std::fs::read_to_string(&path).expect("solution file");
-        let assignment: Vec<Option<usize>> = text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .map(|l| Some(l.trim().parse::<usize>().expect("an agent index")))
-            .collect();
+        let assignment = read_assignment(&path);
         assert_eq!(assignment.len(), p.num_items(), "{name}");
         let chk = check_assignment(&p, &assignment);
         assert!(chk.feasible, "{name}: {chk:?}");
@@ -174,12 +178,7 @@ fn the_item_set_benchmark_repeats_its_work() {
         .remove(0);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/data/chu1997-d20200-12288.txt");
-    let text = std::fs::read_to_string(&path).expect("start file");
-    let start: Vec<Option<usize>> = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| Some(l.trim().parse::<usize>().expect("an agent index")))
-        .collect();
+    let start = read_assignment(&path);
     let chk = check_assignment(&p, &start);
     assert!(chk.feasible && chk.objective == 12288.0, "{chk:?}");
     let a = bench_item_sets(&p, &start, 12, 60, 1).expect("a feasible start");
