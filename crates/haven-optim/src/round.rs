@@ -272,6 +272,7 @@ pub(crate) fn kp_rounding(
             bound: f64::INFINITY,
             found: Vec::new(),
             choices: Vec::new(),
+            multipliers: Vec::new(),
         };
     }
     // the tightest steps' choices, with their bounds
@@ -281,6 +282,7 @@ pub(crate) fn kp_rounding(
     // are tried in turn, each run's best bound first.
     let mut runs: Vec<Vec<(f64, Vec<u32>)>> = Vec::new();
     let mut bound = f64::INFINITY;
+    let mut multipliers = Vec::new();
     for (inc, iters) in [(None, KP_ROUND_ITERS), (incumbent, KP_ROUND_ITERS / 2)] {
         let mut kb = KpBnb::new(c, lambda, inc, 0, deadline);
         // each step's bound, and the place of each item that exactly one knapsack took
@@ -295,6 +297,7 @@ pub(crate) fn kp_rounding(
         });
         if l < bound {
             bound = l;
+            multipliers = kb.multipliers().to_vec();
         }
         steps.sort_by(|a, b| a.0.total_cmp(&b.0));
         runs.push(steps);
@@ -358,6 +361,7 @@ pub(crate) fn kp_rounding(
         bound,
         found: all,
         choices,
+        multipliers,
     }
 }
 
@@ -374,6 +378,9 @@ pub(crate) struct KpRounding {
     /// exactly one knapsack took (NONE for the others): where the relaxation would place
     /// it.
     pub choices: Vec<Vec<u32>>,
+    /// The multipliers of the assignment rows (one per item) at the relaxation's bound:
+    /// a warm start for the exact search.
+    pub multipliers: Vec<f64>,
 }
 
 /// How many of the relaxation's tightest steps `kp_rounding` reports.

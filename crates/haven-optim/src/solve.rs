@@ -46,6 +46,9 @@ const EXACT_UNTIL: f64 = 0.5;
 
 /// Branch-and-bound nodes for each knapsack rounding's sub-problem.
 const KP_ROUND_NODES: u64 = 20_000;
+/// Subgradient steps at the exact search's root when it starts from the knapsack
+/// roundings' multipliers (150 from the LP duals).
+const KP_WARM_ROOT_ITERS: usize = 40;
 
 /// Share of its time an ejection-chain thread of the final search keeps before an LNS
 /// takes over from its best (where the LNS applies).
@@ -527,6 +530,8 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     // where the knapsack relaxation places each item at its tightest steps (NONE:
     // undecided): RINS for the LNS
     let mut kp_choice: Vec<Vec<u32>> = Vec::new();
+    // the knapsack relaxation's multipliers at its bound: the exact search starts there
+    let mut kp_multipliers: Vec<f64> = Vec::new();
     // round the relaxation and solve what it leaves undecided (tight GAP classes)
     if !c.optional && c.n > 60 && !proven(inc_v, ub) {
         let target = c.round_bound(ub);
@@ -555,6 +560,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
                 bound,
                 found,
                 choices,
+                multipliers,
             } = round::kp_rounding(
                 &c,
                 &lambda,
@@ -565,6 +571,7 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
             );
             pool = found;
             kp_choice = choices;
+            kp_multipliers = multipliers;
             if let Some(a) = best {
                 consider(a, &mut inc, &mut inc_v);
                 if let Some(a) = &inc {
@@ -634,7 +641,11 @@ fn solve_inner(p: &Problem, opts: &SolveOptions, warm: Option<&Solution>) -> Sol
     if small && !proven(inc_v, ub) {
         let incumbent = inc.as_deref().map(|a| (a, inc_v));
         let (best, best_asg, aborted, nodes, root) = if kpbnb::applicable(&c) {
-            let mut b = KpBnb::new(&c, &lambda, incumbent, opts.node_limit, at(KP_EXACT_UNTIL));
+            let mut b = KpBnb::new(&c, &lambda, incumbent, opts.node_limit, at(KP_EXACT_UNTIL))
+                .with_multipliers(&kp_multipliers, KP_WARM_ROOT_ITERS);
+            if !kp_multipliers.is_empty() {
+                b = b.hopeless_unfixed();
+            }
             b.run();
             (b.best, b.best_asg.take(), b.aborted, b.nodes, b.root_bound)
         } else {
