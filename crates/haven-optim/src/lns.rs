@@ -17,11 +17,11 @@
 //! away when its reduced profit falls short of its best by more than 0.1 %: on the tight
 //! classes many places tie for an item's best, and any of them is the relaxation's
 //! choice. Where the knapsack relaxation has run (`round::kp_rounding`), its choices at
-//! its tightest steps are the relaxation's choice, and three sub-problems in four are
-//! such items: on the tight classes they point at the optimum far better than the
-//! capacity relaxation.
+//! those of its tightest steps nearest an assignment are the relaxation's choice, and
+//! three sub-problems in four are such items: on the tight classes they point at the
+//! optimum far better than the capacity relaxation.
 //!
-//! One item set in four is drawn instead from the items that another good solution (of the
+//! One item set in two is drawn instead from the items that another good solution (of the
 //! pool below) places differently: re-placed on their promising options, not only on the
 //! places the two solutions gave them as in a merge.
 //!
@@ -42,7 +42,10 @@ use crate::model::ProblemBuilder;
 use crate::rng::Rng;
 
 /// Node limit of a sub-problem.
-const LNS_NODES: u64 = 500;
+const LNS_NODES: u64 = 300;
+/// One item set in this many is drawn from the items a good solution of the pool places
+/// differently (where there is a pool).
+const DIFFERING_EVERY: usize = 2;
 /// How many local optima the merging keeps.
 const POOL: usize = 6;
 /// One sub-problem in this many merges the pool.
@@ -136,7 +139,8 @@ pub(crate) struct Lns<'c, 'p> {
     /// Each item's `PROMISING` best options under the multipliers, and the knapsack
     /// relaxation's choices for it: the options an item set may move it to.
     promising: Vec<Vec<u32>>,
-    /// The knapsack relaxation's choices of option (at its tightest steps), when known.
+    /// The knapsack relaxation's choices of option (at those of its tightest steps that
+    /// leave the fewest items undecided), when known.
     choices: Vec<Vec<u32>>,
     /// The best distinct local optima met (shared between threads), for merging.
     pool: Arc<Pool>,
@@ -450,7 +454,7 @@ impl<'c, 'p> Lns<'c, 'p> {
     }
 
     /// The items placed away from the relaxation's choice: the knapsack relaxation's
-    /// (one of its tightest steps at random) where known; else those whose reduced profit
+    /// (one of its chosen steps at random) where known; else those whose reduced profit
     /// falls more than 0.1 % short of their best (any place tied with the best is as much
     /// the capacity relaxation's choice).
     fn away(&mut self) -> Vec<usize> {
@@ -613,11 +617,11 @@ impl<'c, 'p> Lns<'c, 'p> {
                 self.merge(deadline.min(now + Duration::from_millis(30)), MERGE_NODES)
             } else if by_items {
                 let mut chosen: Vec<usize> = Vec::with_capacity(f);
-                // the items placed away from the relaxation's choice (one set in four:
-                // placed differently by another good solution), f of them at random if
-                // there are more; the rest among the 3f the capacity relaxation leaves
-                // most undecided
-                let differing = if self.pool.len() >= 2 && self.rng.below(4) == 0 {
+                // the items placed away from the relaxation's choice (one set in
+                // DIFFERING_EVERY: placed differently by another good solution), f of
+                // them at random if there are more; the rest among the 3f the capacity
+                // relaxation leaves most undecided
+                let differing = if self.pool.len() >= 2 && self.rng.below(DIFFERING_EVERY) == 0 {
                     self.differing()
                 } else {
                     Vec::new()

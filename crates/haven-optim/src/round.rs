@@ -302,10 +302,17 @@ pub(crate) fn kp_rounding(
         steps.sort_by(|a, b| a.0.total_cmp(&b.0));
         runs.push(steps);
     }
+    // Among the tightest steps, those that leave the fewest items undecided (taken by
+    // two knapsacks or by none): the relaxed solutions nearest an assignment. On chu
+    // d20100 they agree with the optimum on 62–76 items, against 42–61 for the aimed
+    // run's tightest steps, which the bound alone would pick.
     for r in &runs {
-        choices.extend(r.iter().take(CHOICES));
+        choices.extend(r.iter().take(CHOICE_STEPS));
     }
     choices.sort_by(|a, b| a.0.total_cmp(&b.0));
+    choices.truncate(CHOICE_STEPS);
+    let undecided = |x: &(f64, Vec<u32>)| x.1.iter().filter(|&&o| o == NONE).count();
+    choices.sort_by(|a, b| undecided(a).cmp(&undecided(b)).then(a.0.total_cmp(&b.0)));
     let choices: Vec<Vec<u32>> = choices.iter().take(CHOICES).map(|x| x.1.clone()).collect();
     let longest = runs.iter().map(Vec::len).max().unwrap_or(0);
     let steps: Vec<&(f64, Vec<u32>)> = (0..longest)
@@ -374,17 +381,19 @@ pub(crate) struct KpRounding {
     pub bound: f64,
     /// Every distinct feasible result, best first.
     pub found: Vec<Scored>,
-    /// At the tightest steps of the relaxation (tightest first), the option of each item
-    /// exactly one knapsack took (NONE for the others): where the relaxation would place
-    /// it.
+    /// At `CHOICES` of the relaxation's `CHOICE_STEPS` tightest steps, those leaving the
+    /// fewest items undecided (fewest first), the option of each item exactly one
+    /// knapsack took (NONE for the others): where the relaxation would place it.
     pub choices: Vec<Vec<u32>>,
     /// The multipliers of the assignment rows (one per item) at the relaxation's bound:
     /// a warm start for the exact search.
     pub multipliers: Vec<f64>,
 }
 
-/// How many of the relaxation's tightest steps `kp_rounding` reports.
+/// How many of the relaxation's steps `kp_rounding` reports.
 const CHOICES: usize = 8;
+/// Among how many of its tightest steps they are taken.
+const CHOICE_STEPS: usize = 32;
 
 /// Subgradient steps on the knapsack relaxation whose solutions kp_rounding tries.
 const KP_ROUND_ITERS: usize = 60;
