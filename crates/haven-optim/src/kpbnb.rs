@@ -717,15 +717,7 @@ const F32_EXACT: f64 = 4096.0;
 
 /// `v` on the multipliers' grid (see [`GRID`]).
 fn on_grid(v: f64) -> f64 {
-    // rounded to the nearest integer by adding and taking away 1.5 · 2^52 (exact below
-    // 2^51): `f64::round` is a call into libm on the baseline x86-64 target
-    const MAGIC: f64 = 6_755_399_441_055_744.0;
-    let x = v * GRID;
-    if x.abs() < 2_251_799_813_685_248.0 {
-        ((x + MAGIC) - MAGIC) / GRID
-    } else {
-        x.round() / GRID
-    }
+    (v * GRID).round() / GRID
 }
 
 /// A number the knapsack programme computes in.
